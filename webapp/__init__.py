@@ -1,0 +1,63 @@
+"""Capable: self-assessment of activation and capability, with coaching goals pitched at confidence."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+
+from webapp import config as settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``test_config`` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        static_folder=str(settings.PROJECT_ROOT / "static"),
+    )
+    testing = bool(test_config and test_config.get("TESTING"))
+    app.config.from_mapping(settings.from_environment(app.instance_path, app.debug, testing))
+    if test_config:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    # NHS.UK frontend's macros need ChainableUndefined; our templates come first.
+    app.jinja_options = {
+        **app.jinja_options,
+        "undefined": ChainableUndefined,
+        "extensions": ["jinja2.ext.do"],
+        "loader": ChoiceLoader([app.create_global_jinja_loader(), PackageLoader("nhsuk_frontend_jinja")]),
+    }
+
+    from webapp import catalogue, errors, security, templating
+    from webapp.extensions import babel, csrf, db, login_manager
+
+    catalogue.init_app(app)  # a broken questionnaire file stops start-up here
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=templating.select_locale)
+    login_manager.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+
+    from webapp.api.views import bp as api_bp
+    from webapp.assess.views import bp as assess_bp
+    from webapp.auth.views import bp as auth_bp
+    from webapp.cli import db_cli
+    from webapp.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(assess_bp)
+    app.register_blueprint(api_bp)
+    app.cli.add_command(db_cli)
+
+    from webapp.startup import prepare_database
+
+    prepare_database(app)
+    return app
+

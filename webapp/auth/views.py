@@ -1,0 +1,96 @@
+"""Sign up, sign in and sign out (by POST) with an email address and password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from webapp.auth.forms import SignInForm, SignOutForm, SignUpForm
+from webapp.extensions import db, login_manager
+from webapp.htmx import render
+from webapp.models import User
+from webapp.services import accounts
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = None  # the sign-in page explains itself
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("main.home")
+
+
+def _start_session(person: User) -> None:
+    session.clear()  # a fresh session, so nothing from before sign-in carries over
+    login_user(person)
+
+
+@bp.get("/sign-up")
+def sign_up():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return render("auth/sign_up.html", "auth/_sign_up.html", form=SignUpForm())
+
+
+@bp.post("/sign-up")
+def sign_up_post():
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            person = accounts.register_person(
+                db.session, form.email.data, form.password.data, form.display_name.data
+            )
+        except accounts.EmailTaken:
+            # Say nothing about whether the address has an account: offer to sign in instead.
+            form.email.errors = [_("You cannot use this email address to sign up. If you already have an account, sign in.")]
+        else:
+            db.session.commit()
+            _start_session(person)
+            flash(_("Your account is ready."), "success")
+            return redirect(url_for("main.home"))
+    return render("auth/sign_up.html", "auth/_sign_up.html", form=form, status=422)
+
+
+@bp.get("/sign-in")
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return render("auth/sign_in.html", "auth/_sign_in.html", form=SignInForm(), next=request.args.get("next"))
+
+
+@bp.post("/sign-in")
+def sign_in_post():
+    form = SignInForm()
+    next_url = request.form.get("next")
+    if form.validate_on_submit():
+        person = accounts.authenticate(db.session, form.email.data, form.password.data)
+        if person is not None:
+            db.session.commit()
+            _start_session(person)
+            return redirect(_safe_next(next_url))
+        form.form_errors.append(_("The email address or password is not right. Check them and try again."))
+    return render("auth/sign_in.html", "auth/_sign_in.html", form=form, next=next_url, status=422)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    form = SignOutForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You have signed out."), "success")
+    return redirect(url_for("main.home"))

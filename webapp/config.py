@@ -1,0 +1,76 @@
+"""Settings, read from the environment.
+
+Every setting has a ``CAPABLE_`` environment variable; README.md lists them all. The app refuses to
+start outside debug and testing without a secret key, so a forgotten setting can never ship a
+guessable one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUILTIN_QUESTIONNAIRES = PROJECT_ROOT / "questionnaires" / "builtin"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable app."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _paths(value: str | None) -> list[Path]:
+    if not value:
+        return []
+    return [Path(part).expanduser() for part in value.split(os.pathsep) if part.strip()]
+
+
+def database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` and ``postgresql://`` spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path: str, debug: bool, testing: bool = False) -> dict:
+    """Build the Flask config mapping from ``os.environ``."""
+    env = os.environ
+    secret_key = env.get("CAPABLE_SECRET_KEY") or env.get("SECRET_KEY")
+    if not secret_key:
+        if not (debug or testing):
+            raise ConfigError(
+                "CAPABLE_SECRET_KEY is not set. Set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+                "or run with --debug for local development."
+            )
+        secret_key = "development-only-not-secret"
+
+    default_db = "sqlite:///" + str(Path(instance_path) / "capable.sqlite3")
+    url = database_url(env.get("CAPABLE_DATABASE_URL") or env.get("DATABASE_URL") or default_db)
+    production = not (debug or testing)
+    return {
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_ENGINES": {"default": url},
+        "QUESTIONNAIRE_DIRS": [BUILTIN_QUESTIONNAIRES, *_paths(env.get("CAPABLE_QUESTIONNAIRE_DIRS"))],
+        # Apply Alembic migrations when the app starts. Convenient for one process; a service with
+        # several workers runs `flask --app webapp db-upgrade` once per deploy and turns this off.
+        "AUTO_MIGRATE": _flag(env.get("CAPABLE_AUTO_MIGRATE"), default=True),
+        # Create a demo person with synthetic history when the database has nobody in it.
+        "DEMO_DATA": _flag(env.get("CAPABLE_DEMO_DATA"), default=debug),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env.get("CAPABLE_SECURE_COOKIES"), default=production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag(env.get("CAPABLE_SECURE_COOKIES"), default=production),
+        "WTF_CSRF_TIME_LIMIT": None,  # a question can stay open on a phone for hours
+        "BABEL_DEFAULT_LOCALE": "en_GB",
+        "BABEL_DEFAULT_TIMEZONE": env.get("CAPABLE_TIMEZONE", "Europe/London"),
+        "REASSESS_AFTER_DAYS": int(env.get("CAPABLE_REASSESS_AFTER_DAYS", "84")),
+    }

@@ -1,0 +1,33 @@
+"""The home page (what is due, what was done) and the history of results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app
+from flask_login import current_user, login_required
+
+from webapp.catalogue import get_catalogue
+from webapp.db import utcnow
+from webapp.extensions import db
+from webapp.htmx import render
+from webapp.services.history import due_for, history_for
+
+bp = Blueprint("main", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return render("main/welcome.html", "main/_welcome.html")
+    reassess_after = timedelta(days=current_app.config["REASSESS_AFTER_DAYS"])
+    due = due_for(db.session, current_user, get_catalogue(), reassess_after, utcnow())
+    histories = history_for(db.session, current_user, get_catalogue())
+    return render("main/home.html", "main/_home.html", due=due, histories=histories)
+
+
+@bp.get("/history")
+@login_required
+def history():
+    histories = history_for(db.session, current_user, get_catalogue())
+    return render("main/history.html", "main/_history.html", histories=histories)

@@ -1,0 +1,21 @@
+"""Response headers that every page carries."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_login import current_user
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        if current_user.is_authenticated and response.mimetype in {"text/html", "application/json"}:
+            # Personal health information must not be kept by shared caches or the back button
+            # of a shared phone after sign-out.
+            headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,262 @@
+"""Starting, answering, completing and receiving questionnaire responses.
+
+A response is identified by a UUID made by the client. Completing is idempotent: sending the same
+UUID with the same answers again returns the original receipt; different answers under a UUID
+that is already complete are refused and change nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid as uuid_module
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from webapp.db import utcnow
+from webapp.domain.questionnaires import AnswerError, Item, Page, Questionnaire
+from webapp.domain.scoring import ScoreResult
+from webapp.models import Answer, Response, ResponseStatus, Score, User
+
+# A device clock a little ahead of the server's is normal; one far ahead is not believable.
+CLOCK_SKEW_ALLOWED = timedelta(minutes=10)
+
+
+class ResponseConflict(Exception):
+    """The UUID is already used by a different response (other answers, questionnaire or person)."""
+
+
+class ResponseClosed(Exception):
+    """The response is complete; its answers can no longer change."""
+
+
+class IncompleteResponse(Exception):
+    """Required questions are unanswered."""
+
+    def __init__(self, missing: list[Item]):
+        super().__init__(f"{len(missing)} required question(s) unanswered")
+        self.missing = missing
+
+
+class InvalidAuthoredTime(Exception):
+    """The device's completion time is in the future."""
+
+
+def answers_digest(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> str:
+    """A fingerprint of exactly what was answered, to tell a resend from a changed response."""
+    canonical = json.dumps(
+        {"questionnaire": questionnaire.id, "version": questionnaire.version, "answers": answers},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def get_response(session: Session, response_uuid: uuid_module.UUID) -> Response | None:
+    return session.scalar(
+        select(Response)
+        .where(Response.uuid == response_uuid)
+        .options(selectinload(Response.answers))
+    )
+
+
+def find_draft(session: Session, person: User, questionnaire_id: str) -> Response | None:
+    return session.scalar(
+        select(Response)
+        .where(
+            Response.person_id == person.id,
+            Response.questionnaire_id == questionnaire_id,
+            Response.status == ResponseStatus.IN_PROGRESS,
+        )
+        .order_by(Response.updated_at.desc())
+        .limit(1)
+    )
+
+
+def start_response(
+    session: Session,
+    person: User,
+    questionnaire: Questionnaire,
+    response_uuid: uuid_module.UUID | None = None,
+) -> Response:
+    """Resume this person's draft of the questionnaire, or start one under ``response_uuid``."""
+    if response_uuid is not None:
+        existing = get_response(session, response_uuid)
+        if existing is not None:
+            if existing.person_id != person.id or existing.questionnaire_id != questionnaire.id:
+                raise ResponseConflict
+            return existing
+    draft = find_draft(session, person, questionnaire.id)
+    if draft is not None:
+        return draft
+    response = Response(
+        uuid=response_uuid or uuid_module.uuid4(),
+        person=person,
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        status=ResponseStatus.IN_PROGRESS,
+    )
+    session.add(response)
+    session.flush()
+    return response
+
+
+def save_page_answers(
+    session: Session,
+    response: Response,
+    page: Page,
+    values: Mapping[str, Any],
+) -> None:
+    """Store the answers given on one screen; a question left empty loses its old answer."""
+    if response.completed:
+        raise ResponseClosed
+    stored = {answer.link_id: answer for answer in response.answers}
+    for question in page.questions:
+        value = values.get(question.link_id)
+        answer = stored.get(question.link_id)
+        if value is None:
+            if answer is not None:
+                response.answers.remove(answer)
+        elif answer is None:
+            response.answers.append(Answer(link_id=question.link_id, value=value))
+        elif answer.value != value:
+            answer.value = value
+    response.updated_at = utcnow()
+    session.flush()
+
+
+def complete_response(
+    session: Session,
+    response: Response,
+    questionnaire: Questionnaire,
+    authored_at: datetime | None = None,
+) -> Response:
+    """Score and close a draft. Completing a completed response changes nothing."""
+    if response.completed:
+        return response
+    answers = questionnaire.clean_answers(response.answer_map())
+    missing = questionnaire.missing_required(answers)
+    if missing:
+        raise IncompleteResponse(missing)
+    for answer in list(response.answers):
+        if answer.link_id not in answers:  # answers to questions that no longer apply
+            response.answers.remove(answer)
+    _close(response, questionnaire, answers, authored_at)
+    session.flush()
+    return response
+
+
+def receive_response(
+    session: Session,
+    person: User,
+    questionnaire: Questionnaire,
+    response_uuid: uuid_module.UUID,
+    raw_answers: Mapping[str, Any],
+    authored_at: datetime | None = None,
+) -> tuple[Response, bool]:
+    """Accept a whole completed response sent at once (the outbox of an offline device).
+
+    Returns the stored response and whether this call created it. Raises ``AnswerError`` for an
+    answer that does not fit its question, ``IncompleteResponse``, ``InvalidAuthoredTime`` or
+    ``ResponseConflict``; in every case nothing is written.
+    """
+    if authored_at is not None and authored_at > utcnow() + CLOCK_SKEW_ALLOWED:
+        raise InvalidAuthoredTime
+    answers = _checked_answers(questionnaire, raw_answers)
+    missing = questionnaire.missing_required(answers)
+    if missing:
+        raise IncompleteResponse(missing)
+    digest = answers_digest(questionnaire, answers)
+
+    existing = get_response(session, response_uuid)
+    if existing is None:
+        response = Response(
+            uuid=response_uuid,
+            person=person,
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+        )
+        response.answers = [Answer(link_id=link_id, value=value) for link_id, value in answers.items()]
+        _close(response, questionnaire, answers, authored_at)
+        session.add(response)
+        try:
+            session.flush()
+        except IntegrityError:
+            # The same UUID arrived twice at once; the other request stored it first.
+            session.rollback()
+            existing = get_response(session, response_uuid)
+            if existing is None:
+                raise
+            return _compare_resend(existing, person, questionnaire, digest), False
+        return response, True
+
+    if existing.completed:
+        return _compare_resend(existing, person, questionnaire, digest), False
+    # A draft saved from this device while online, now sent complete: finish it.
+    if (
+        existing.person_id != person.id
+        or existing.questionnaire_id != questionnaire.id
+        or existing.questionnaire_version != questionnaire.version
+    ):
+        raise ResponseConflict
+    existing.answers = [Answer(link_id=link_id, value=value) for link_id, value in answers.items()]
+    _close(existing, questionnaire, answers, authored_at)
+    session.flush()
+    return existing, True
+
+
+def _compare_resend(existing: Response, person: User, questionnaire: Questionnaire, digest: str) -> Response:
+    if existing.person_id == person.id and existing.answers_digest == digest:
+        return existing
+    raise ResponseConflict
+
+
+def _checked_answers(questionnaire: Questionnaire, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for link_id, value in raw_answers.items():
+        item = questionnaire.item(link_id) if isinstance(link_id, str) else None
+        if item is None or not item.answerable:
+            raise AnswerError("unknown_item", str(link_id))
+        if value is None:
+            continue
+        checked[link_id] = questionnaire.check_answer_value(item, value)
+    return questionnaire.clean_answers(checked)
+
+
+def _close(
+    response: Response,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    authored_at: datetime | None,
+) -> None:
+    result = questionnaire.score(answers)
+    now = utcnow()
+    response.status = ResponseStatus.COMPLETED
+    response.received_at = now
+    response.authored_at = authored_at or now
+    response.answers_digest = answers_digest(questionnaire, answers)
+    response.scoring_version = result.scoring_version
+    response.result = result.to_dict()
+    response.scores = list(_score_rows(result))
+    response.updated_at = now
+
+
+def _score_rows(result: ScoreResult):
+    for scale in result.scales.values():
+        yield Score(
+            scale_id=scale.id,
+            value=scale.score,
+            level=scale.level,
+            band=scale.band.code if scale.band else None,
+        )
+    if result.profile is not None:
+        yield Score(scale_id="capability-index", value=result.profile.index)
+        for domain in result.profile.domains:
+            yield Score(scale_id=f"domain:{domain.id}", band=domain.classification)
