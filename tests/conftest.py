@@ -34,6 +34,20 @@ def _wipe_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Argon2 with its production cost takes a fifth of a second a hash: too slow for hundreds
+    of sign-ins. Tests use the same algorithm with the smallest cost."""
+    from argon2 import PasswordHasher
+
+    from webapp.services import accounts
+
+    production = accounts._hasher
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    accounts._hasher = production
+
+
 @pytest.fixture
 def database_url(tmp_path) -> str:
     url = _postgres_url()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from flask import Flask, abort, current_app
 
 from webapp.domain.questionnaires import Catalogue, Questionnaire, load_catalogue
@@ -10,7 +13,27 @@ EXTENSION_KEY = "capable.catalogue"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION_KEY] = load_catalogue(app.config["QUESTIONNAIRE_DIRS"])
+    folders = tuple(str(folder) for folder in app.config["QUESTIONNAIRE_DIRS"])
+    app.extensions[EXTENSION_KEY] = _load(folders, _fingerprint(folders))
+
+
+def _fingerprint(folders: tuple[str, ...]) -> tuple:
+    """What the folders hold now: a changed, added or removed file means loading again."""
+    files = []
+    for folder in folders:
+        root = Path(folder)
+        if root.is_dir():
+            for path in sorted(root.rglob("*.y*ml")):
+                stat = path.stat()
+                files.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(files)
+
+
+@lru_cache(maxsize=8)
+def _load(folders: tuple[str, ...], fingerprint: tuple) -> Catalogue:
+    # Definitions are immutable, so apps made in one process (tests, several app instances)
+    # can share one loaded catalogue as long as the files have not changed.
+    return load_catalogue(folders)
 
 
 def get_catalogue() -> Catalogue:

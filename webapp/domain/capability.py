@@ -215,8 +215,10 @@ def build_profile(
         ticked: list[str] = []
         if domain.barriers is not None:
             raw = clean.get(domain.barriers)
-            if isinstance(raw, (list, tuple)):
-                ticked = [code for code in raw if isinstance(code, str)]
+            item = questionnaire.item(domain.barriers)
+            if isinstance(raw, (list, tuple)) and item is not None:
+                chosen = {code for code in raw if isinstance(code, str)}
+                ticked = [option.code for option in item.options if option.code in chosen]
         outside = [code for code in ticked if code in outside_codes]
         results.append(
             DomainResult(

@@ -469,6 +469,8 @@ class Questionnaire:
             return self._empty(item)
         if item.type == "choice" and item.repeats:
             return self._check_codes(item, values)
+        if len(values) > 1:  # one answer only: a tampered or repeated field is not guessed at
+            raise AnswerError("not_an_option", item.link_id)
         value = values[0]
         if item.type == "choice":
             return self._check_code(item, value)
@@ -718,7 +720,7 @@ def _read_yaml(path: Path, file: str) -> object:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.context}: {exc.problem}"
-        column = f", column {mark.column + 1}" if mark is not None else ""
+        column = f" at column {mark.column + 1}" if mark is not None else ""
         line = mark.line + 1 if mark is not None else None
         raise DefinitionErrors(
             [DefinitionError(file, None, f"YAML syntax error{column}: {problem}", line)]
@@ -771,8 +773,8 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         expected = error.validator_value
         wanted = expected if isinstance(expected, list) else [expected]
         message = f"{error.instance!r} is not of type {' or '.join(repr(w) for w in wanted)}"
-        if "string" in wanted and isinstance(error.instance, (int, float)):
-            message += " (put it in quotes)"
+        if "string" in wanted and isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool):
+            message += f" (put it in quotes: YAML read it as the number {error.instance!r})"
         return message
     return error.message
 
@@ -796,6 +798,8 @@ def _schema_error(file: str, data: object, error: jsonschema.ValidationError) ->
             if is_item and isinstance(node.get("linkId"), str):
                 item_id, item_end = node["linkId"], index + 1
     message = _schema_message(error)
+    if isinstance(error.schema, dict) and error.schema.get("x-error") and path and path[-1] in ("type", "method"):
+        path = path[:-1]  # the custom message already says which key is at fault
     if item_id is not None:
         rest = _format_path(path[item_end:])
         return DefinitionError(file, item_id, f"{rest}: {message}" if rest else message, line)

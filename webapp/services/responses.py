@@ -117,17 +117,7 @@ def save_page_answers(
     """Store the answers given on one screen; a question left empty loses its old answer."""
     if response.completed:
         raise ResponseClosed
-    stored = {answer.link_id: answer for answer in response.answers}
-    for question in page.questions:
-        value = values.get(question.link_id)
-        answer = stored.get(question.link_id)
-        if value is None:
-            if answer is not None:
-                response.answers.remove(answer)
-        elif answer is None:
-            response.answers.append(Answer(link_id=question.link_id, value=value))
-        elif answer.value != value:
-            answer.value = value
+    _replace_answers(response, values, only=[question.link_id for question in page.questions])
     response.updated_at = utcnow()
     session.flush()
 
@@ -183,7 +173,7 @@ def receive_response(
             questionnaire_id=questionnaire.id,
             questionnaire_version=questionnaire.version,
         )
-        response.answers = [Answer(link_id=link_id, value=value) for link_id, value in answers.items()]
+        _replace_answers(response, answers)
         _close(response, questionnaire, answers, authored_at)
         session.add(response)
         try:
@@ -206,10 +196,30 @@ def receive_response(
         or existing.questionnaire_version != questionnaire.version
     ):
         raise ResponseConflict
-    existing.answers = [Answer(link_id=link_id, value=value) for link_id, value in answers.items()]
+    _replace_answers(existing, answers)
     _close(existing, questionnaire, answers, authored_at)
     session.flush()
     return existing, True
+
+
+def _replace_answers(response: Response, values: Mapping[str, Any], only: list[str] | None = None) -> None:
+    """Make the stored answers match ``values``: for the linkIds in ``only``, or for all of them.
+
+    Rows are updated in place (never deleted and re-inserted), so the unique (response, linkId)
+    constraint holds at every step of the flush.
+    """
+    stored = {answer.link_id: answer for answer in response.answers}
+    link_ids = only if only is not None else [*stored, *(k for k in values if k not in stored)]
+    for link_id in link_ids:
+        value = values.get(link_id)
+        answer = stored.get(link_id)
+        if value is None:
+            if answer is not None:
+                response.answers.remove(answer)
+        elif answer is None:
+            response.answers.append(Answer(link_id=link_id, value=value))
+        elif answer.value != value:
+            answer.value = value
 
 
 def _compare_resend(existing: Response, person: User, questionnaire: Questionnaire, digest: str) -> Response:
