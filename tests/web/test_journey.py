@@ -51,6 +51,7 @@ def test_completing_activation_stores_a_versioned_scored_response(signed_in, app
     results = signed_in.get(f"/responses/{response_uuid}/results").get_data(as_text=True)
     assert "75 out of 100" in results
     assert "Stage 3" in results
+    assert "Capable&#39;s own measure, not the Patient Activation Measure" in results
 
 
 def test_without_htmx_every_step_is_a_post_then_redirect(signed_in, app):
@@ -234,5 +235,7 @@ def test_results_of_an_old_version_keep_rendering(signed_in, app, tmp_path):
     sign_in(client)
     assert "Caring for my health" in client.get("/").get_data(as_text=True)
     old = client.get(f"/responses/{response_uuid}/results").get_data(as_text=True)
+    with upgraded.app_context():
+        db.engine.dispose()
     assert "Looking after my health" in old and "75 out of 100" in old
     assert "Version 1" in old

@@ -352,6 +352,7 @@ class Questionnaire:
     description: str
     licence: str
     attribution: str | None
+    results_note: str | None
     estimated_minutes: int | None
     items: tuple[Item, ...]
     scoring: ScoringDefinition
@@ -854,6 +855,7 @@ class _Builder:
             description=data["description"],
             licence=data["licence"],
             attribution=data.get("attribution"),
+            results_note=data.get("results_note"),
             estimated_minutes=data.get("estimated_minutes"),
             items=tuple(top),
             scoring=scoring_definition,
