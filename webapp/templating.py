@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, request
 
+from webapp.domain.results import score_maximum
+
 VENDOR = {
     "htmx": "vendor/htmx-4.0.1/htmx.min.js",
     "nhsuk_css": "vendor/nhsuk-frontend-10.6.1/nhsuk-frontend.min.css",
@@ -20,18 +22,25 @@ def select_locale() -> str | None:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_assets() -> dict:
-        return {"vendor": VENDOR}
+        return {"vendor": VENDOR, "score_maximum": score_maximum}
 
     @app.template_filter("percent")
     def percent(value: float | None) -> str:
         return "" if value is None else f"{round(value * 100)}%"
 
-    @app.template_filter("signed")
-    def signed(value: float | None, decimals: int = 0) -> str:
+    @app.template_filter("score")
+    def score(value: float | None) -> str:
+        """A score as people read it: 75, not 75.0; 55.1 stays 55.1."""
         if value is None:
             return ""
-        rounded = round(value, decimals) if decimals else round(value)
+        return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+    @app.template_filter("signed")
+    def signed(value: float | None) -> str:
+        """A change with its sign: +12, −3.5, 0."""
+        if value is None:
+            return ""
+        rounded = round(value, 1)
         if rounded == 0:
-            return "0" if not decimals else f"{0:.{decimals}f}"
-        text = f"{abs(rounded):.{decimals}f}" if decimals else f"{abs(int(rounded))}"
-        return ("+" if rounded > 0 else "\u2212") + text
+            return "0"
+        return ("+" if rounded > 0 else "\u2212") + score(abs(rounded))

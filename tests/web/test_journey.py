@@ -239,3 +239,22 @@ def test_results_of_an_old_version_keep_rendering(signed_in, app, tmp_path):
         db.engine.dispose()
     assert "Looking after my health" in old and "75 out of 100" in old
     assert "Version 1" in old
+
+
+def test_capability_results_name_the_barriers_in_plain_words(signed_in, app):
+    def pick(item):
+        if item.link_id == "home-free":
+            return "not-free" if item.option("not-free") else sorted(item.options, key=lambda o: o.value)[0].code
+        if item.link_id == "home-matters":
+            return sorted(item.options, key=lambda o: o.value)[-1].code
+        if item.link_id == "home-barriers":
+            return ["money", "housing"]
+        return ordinal_pick(0.5)(item)
+
+    response_uuid = complete(signed_in, app, CAPABILITY, pick)
+    page = signed_in.get(f"/responses/{response_uuid}/results").get_data(as_text=True)
+    section = page[page.index("Where support could help"):]
+    barriers = definition(app, CAPABILITY).item("home-barriers")
+    assert "Home" in section[:600]
+    assert barriers.option("money").text in section[:800]
+    assert barriers.option("housing").text in section[:800]

@@ -211,5 +211,5 @@ def render_results(questionnaire: Questionnaire, response: Response, *, push_url
         questionnaire=questionnaire,
         response=response,
         result=result,
-        headline=headline(result),
+        headline=headline(result, questionnaire.scoring),
     )

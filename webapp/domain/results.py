@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.domain.scoring import ScoreResult
+from webapp.domain.scoring import ScoreResult, ScoringDefinition
 
 
 @dataclass(frozen=True)
@@ -14,17 +14,44 @@ class Headline:
     value: float | None
     level: int | None
     level_label: str | None
-    is_index: bool  # a 0-1 index (shown as a percentage) rather than a 0-100 score
+    band_label: str | None
+    maximum: float | None  # the highest score the scale can give, to say "out of" (None: unknown)
+    is_index: bool  # a 0-1 index (shown as a percentage) rather than a score
 
 
-def headline(result: ScoreResult) -> Headline | None:
+def score_maximum(scoring: ScoringDefinition | None, scale_id: str) -> float | None:
+    """The top of a scale's reported range, where the definition fixes it."""
+    if scoring is None:
+        return None
+    scale = next((s for s in scoring.scales if s.id == scale_id), None)
+    if scale is None:
+        return None
+    if scale.rescale:
+        return scale.rescale[1]
+    if scale.lookup:
+        return max(scale.lookup.values())
+    return scale.raw_max
+
+
+def headline(result: ScoreResult, scoring: ScoringDefinition | None = None) -> Headline | None:
+    """The headline scale (or the first), else the capability index; None if nothing scored."""
+    scale = None
     if result.headline and result.headline in result.scales:
         scale = result.scales[result.headline]
-        level_label = (scale.level_text or {}).get("label") if scale.level is not None else None
-        return Headline(f"scale:{scale.id}", scale.label, scale.score, scale.level, level_label, False)
-    if result.profile is not None:
-        return Headline("capability-index", "", result.profile.index, None, None, True)
-    if result.scales:
+    elif result.profile is None and result.scales:
         scale = next(iter(result.scales.values()))
-        return Headline(f"scale:{scale.id}", scale.label, scale.score, scale.level, None, False)
+    if scale is not None:
+        level_label = (scale.level_text or {}).get("label") if scale.level is not None else None
+        return Headline(
+            key=f"scale:{scale.id}",
+            label=scale.label,
+            value=scale.score,
+            level=scale.level,
+            level_label=level_label,
+            band_label=scale.band.label if scale.band else None,
+            maximum=score_maximum(scoring, scale.id),
+            is_index=False,
+        )
+    if result.profile is not None:
+        return Headline("capability-index", "", result.profile.index, None, None, None, 1.0, True)
     return None

@@ -101,7 +101,7 @@ def history_for(session: Session, person: User, catalogue: Catalogue) -> list[Qu
         result = ScoreResult.from_dict(response.result)
         questionnaire = catalogue.get(response.questionnaire_id, response.questionnaire_version)
         entries = grouped.setdefault(response.questionnaire_id, [])
-        this = headline(result)
+        this = headline(result, questionnaire.scoring if questionnaire else None)
         first = entries[0].headline if entries else None
         change = None
         if entries and this and first and this.value is not None and first.value is not None and this.key == first.key:
