@@ -12,6 +12,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_QUESTIONNAIRES = PROJECT_ROOT / "questionnaires" / "builtin"
+BUILTIN_GOALS = PROJECT_ROOT / "questionnaires" / "coaching"
 
 
 class ConfigError(RuntimeError):
@@ -58,6 +59,13 @@ def from_environment(instance_path: str, debug: bool, testing: bool = False) -> 
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_ENGINES": {"default": url},
         "QUESTIONNAIRE_DIRS": [BUILTIN_QUESTIONNAIRES, *_paths(env.get("CAPABLE_QUESTIONNAIRE_DIRS"))],
+        "GOAL_DIRS": [BUILTIN_GOALS, *_paths(env.get("CAPABLE_GOAL_DIRS"))],
+        # Which questionnaire gives the activation stage and block scores that goals are pitched
+        # at, and which gives the capability profile (a licensed measure can take their place).
+        "ACTIVATION_QUESTIONNAIRE": env.get("CAPABLE_ACTIVATION_QUESTIONNAIRE", "capable-activation"),
+        "CAPABILITY_QUESTIONNAIRE": env.get("CAPABLE_CAPABILITY_QUESTIONNAIRE", "capable-capability"),
+        # A person with this many active goals is asked whether to finish or pause one first.
+        "ACTIVE_GOALS_SUGGESTED_MAX": 3,
         # Apply Alembic migrations when the app starts. Convenient for one process; a service with
         # several workers runs `flask --app webapp db-upgrade` once per deploy and turns this off.
         "AUTO_MIGRATE": _flag(env.get("CAPABLE_AUTO_MIGRATE"), default=True),

@@ -1,7 +1,7 @@
 """Real-browser fixtures: a live server, Debian's Chromium driven by Playwright, strict pages.
 
-Every test gets its own database, server and browser context (one browser is shared by the
-session). A test fails when its pages log a console error or a page error, or try to reach any
+Every test gets its own database, server and browser context; one Chromium is shared by every
+test in this folder. A test fails when its pages log a console error or a page error, or try to reach any
 host other than the live server on 127.0.0.1: the app must never use a CDN.
 
 pytest-playwright's fixtures are deliberately not used: they would look for downloaded browsers.
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -76,7 +76,6 @@ def off_the_event_loop(function: Callable[..., T], /, *args, **kwargs) -> T:
         return pool.submit(function, *args, **kwargs).result()
 
 
-
 class QuietHandler(WSGIRequestHandler):
     """Werkzeug's handler without a log line per request."""
 
@@ -127,14 +126,18 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
 # --- The browser -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: one browser for this whole folder, stopped as soon as its last test
+# is done. Playwright's sync API keeps an asyncio loop running in the main thread while it is
+# started, and the other test folders' app contexts fail in such a thread (see off_the_event_loop).
+@pytest.fixture(scope="package")
 def playwright_driver():
     if not CHROMIUM.exists():
         if IN_CI:
             pytest.fail(f"{MISSING_CHROMIUM}. CI=true, so this is a failure, not a skip.", pytrace=False)
         pytest.skip(MISSING_CHROMIUM)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=10_000)  # a busy 2-core machine can be slow to swap a screen in
     driver = sync_playwright().start()
     try:
         yield driver
@@ -142,7 +145,7 @@ def playwright_driver():
         driver.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_driver):
     browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     try:

@@ -84,6 +84,8 @@ def test_activation_one_screen_at_a_time_then_check_change_and_send(page: Page, 
     page.wait_for_url(re.compile(r"/questionnaires/capable-activation$"))
     expect(heading(page)).to_have_text(ACTIVATION_TITLE)
     assert_accessible(page, "the activation start page")
+    requests = []
+    page.on("request", lambda request: requests.append(request))
     page.get_by_role("button", name="Start now").click()
 
     seen_urls: list[str] = []
@@ -161,6 +163,12 @@ def test_activation_one_screen_at_a_time_then_check_change_and_send(page: Page, 
     assert stage.startswith("Stage ")
     assert_accessible(page, "the activation results")
 
+    # From "Start now" to the results, every step was an htmx swap: no page was loaded whole.
+    assert [r.url for r in requests if r.resource_type == "document"] == []
+    posts = [r for r in requests if r.method == "POST"]
+    assert len(posts) >= total + 3  # start, 12 answers, 1 error, 1 change, send
+    assert all(r.headers.get("hx-request") == "true" for r in posts)
+
 
 def test_capability_profile_with_a_barrier_a_choice_and_own_words(page: Page, make_account):
     definition = questionnaire(CAPABILITY)
@@ -186,6 +194,8 @@ def test_capability_profile_with_a_barrier_a_choice_and_own_words(page: Page, ma
         number += 1
         wait_for_question(page, domain["id"], group.text)  # focus on the group's h1 (data-autofocus)
         expect(page.locator(".app-question-progress")).to_have_text(f"Question {number} of {total}")
+        if number == 1:
+            assert_accessible(page, "a capability screen with three questions")
         matters, free, actual = picks.get(domain["id"], ordinary)
         for link_id, text in ((domain["matters"], matters), (domain["free"], free), (domain["actual"], actual)):
             choose(page, text, link_id)
@@ -199,11 +209,13 @@ def test_capability_profile_with_a_barrier_a_choice_and_own_words(page: Page, ma
             number, total = number + 1, total + 1
             wait_for_question(page, barriers.link_id, barriers.text)
             expect(page.locator("legend h1 .nhsuk-caption-l")).to_have_text(f"Question {number} of {total}")
+            assert_accessible(page, "the 'what makes it hard' checkboxes")
             choose(page, money)
             press_continue(page)
 
     final = capability_question("what-matters")
     wait_for_question(page, final.link_id, final.text)  # focus on the h1 that holds the label
+    assert_accessible(page, "the free-text question")
     page.get_by_label(final.text).fill(words)
     press_continue(page)
     wait_for_check_page(page)
@@ -214,7 +226,7 @@ def test_capability_profile_with_a_barrier_a_choice_and_own_words(page: Page, ma
     expect(page.locator(".nhsuk-card--feature")).to_contain_text(f"{index}%")
     expect(page.locator("h2", has_text="What matters to you").locator("xpath=following-sibling::blockquote[1]")).to_have_text(words)
     labels = {domain["id"]: domain["label"] for domain in domains}
-    expect(list_after_heading(page, "Where support could help")).to_contain_text(labels[hard])
+    expect(list_after_heading(page, "Where support could help")).to_contain_text(f"{labels[hard]}: {money}")
     expect(list_after_heading(page, "Your choices")).to_contain_text(labels[chosen])
     expect(list_after_heading(page, "Your choices")).not_to_contain_text(labels[hard])
     assert_accessible(page, "the capability results")
@@ -247,6 +259,8 @@ def test_a_draft_is_kept_and_resumed_at_the_next_question(contexts, make_account
 
     # Another device: sign in again and carry on at question 4, with the answers kept.
     page = contexts.new().new_page()
+    page.goto("/sign-in")
+    assert_accessible(page, "the sign-in page")
     sign_in(page, email, password)
     expect(due_card(page, ACTIVATION_TITLE).locator(".nhsuk-tag")).to_have_text("In progress")
     open_questionnaire(page, ACTIVATION_TITLE)
@@ -329,6 +343,8 @@ def test_without_javascript_the_same_questionnaire_works_by_plain_forms(contexts
     score, stage = expected_activation(answers)
     email, password = make_account()
     sign_in(page, email, password)
+    requests = []
+    page.on("request", lambda request: requests.append(request))
 
     open_questionnaire(page, ACTIVATION_TITLE)
     page.get_by_role("button", name="Start now").click()
@@ -346,3 +362,9 @@ def test_without_javascript_the_same_questionnaire_works_by_plain_forms(contexts
     card = page.locator(".nhsuk-card--feature")
     expect(card).to_contain_text(f"{score} out of 100")
     expect(card).to_contain_text(stage)
+
+    # Every step was a whole page: a form POST, then (after a valid answer) a redirect to a GET.
+    posts = [r for r in requests if r.method == "POST"]
+    assert len(posts) == 1 + 1 + 12 + 1  # start, the error, 12 answers, send
+    assert all(r.resource_type == "document" and "hx-request" not in r.headers for r in posts)
+    assert [r.redirected_to is not None for r in posts] == [True, False] + [True] * 13  # the error is not redirected

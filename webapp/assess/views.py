@@ -53,6 +53,7 @@ def start(questionnaire_id: str):
     return render(
         "assess/start.html",
         "assess/_start.html",
+        title=questionnaire.title,
         questionnaire=questionnaire,
         draft=draft,
         new_uuid=uuid_module.uuid4(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.catalogue import get_catalogue
@@ -23,11 +24,11 @@ def home():
     reassess_after = timedelta(days=current_app.config["REASSESS_AFTER_DAYS"])
     due = due_for(db.session, current_user, get_catalogue(), reassess_after, utcnow())
     histories = history_for(db.session, current_user, get_catalogue())
-    return render("main/home.html", "main/_home.html", due=due, histories=histories)
+    return render("main/home.html", "main/_home.html", due=due, histories=histories, title=_("Home"))
 
 
 @bp.get("/history")
 @login_required
 def history():
     histories = history_for(db.session, current_user, get_catalogue())
-    return render("main/history.html", "main/_history.html", histories=histories)
+    return render("main/history.html", "main/_history.html", histories=histories, title=_("My results"))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.db import Base, created_at, int_pk
 
 if TYPE_CHECKING:
+    from webapp.models.goals import Goal
     from webapp.models.responses import Response
 
 
@@ -27,6 +28,9 @@ class User(UserMixin, Base):
     last_sign_in_at: Mapped[datetime | None]
 
     responses: Mapped[list[Response]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", passive_deletes=True
+    )
+    goals: Mapped[list[Goal]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
     )
 

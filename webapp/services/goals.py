@@ -1,0 +1,310 @@
+"""Setting goals, rating them, shaping them to the person's confidence, and checking in.
+
+Confidence decides the next move (Brief Action Planning): 7-10 commit and choose a check-in date;
+4-6 make it smaller or name what is in the way, then rate again; 0-3 "not yet": keep it as
+"thinking about it" and offer a first step from the tier below.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from webapp.db import utcnow
+from webapp.domain import goals as coaching
+from webapp.domain.goals import GoalIdea, GoalLibrary, PastGoal, PersonPicture
+from webapp.domain.scoring import ScoreResult
+from webapp.models import (
+    CheckIn,
+    CheckInOutcome,
+    Goal,
+    GoalKind,
+    GoalRating,
+    GoalStatus,
+    NextStep,
+    Response,
+    ResponseStatus,
+    User,
+)
+
+OPEN_STATUSES = (GoalStatus.THINKING, GoalStatus.ACTIVE, GoalStatus.PAUSED)
+PAST_STATUS = {
+    GoalStatus.THINKING: "thinking",
+    GoalStatus.ACTIVE: "active",
+    GoalStatus.PAUSED: "paused",
+    GoalStatus.ACHIEVED: "achieved",
+    GoalStatus.STOPPED: "abandoned",
+}
+
+
+class GoalClosed(Exception):
+    """The goal is finished or stopped; it cannot be changed any more."""
+
+
+class InvalidCheckInDate(Exception):
+    """A check-in date must be today or later."""
+
+
+@dataclass(frozen=True)
+class PlanFields:
+    what: str
+    how_much: str | None
+    when: str | None
+    how_often: str | None
+    starts_on: date | None
+
+
+def get_goal(session: Session, goal_uuid: uuid_module.UUID) -> Goal | None:
+    return session.scalar(
+        select(Goal)
+        .where(Goal.uuid == goal_uuid)
+        .options(selectinload(Goal.ratings), selectinload(Goal.check_ins))
+    )
+
+
+def goals_of(session: Session, person: User) -> list[Goal]:
+    """Every goal but drafts, newest first."""
+    return list(session.scalars(
+        select(Goal)
+        .where(Goal.person_id == person.id, Goal.status != GoalStatus.DRAFT)
+        .options(selectinload(Goal.check_ins))
+        .order_by(Goal.created_at.desc(), Goal.id.desc())
+    ))
+
+
+def active_goals(session: Session, person: User) -> list[Goal]:
+    return [goal for goal in goals_of(session, person) if goal.status == GoalStatus.ACTIVE]
+
+
+def check_ins_due(session: Session, person: User, today: date) -> list[Goal]:
+    return [
+        goal for goal in active_goals(session, person)
+        if goal.check_in_on is not None and goal.check_in_on <= today
+    ]
+
+
+def _latest_completed(session: Session, person: User, questionnaire_id: str) -> Response | None:
+    return session.scalar(
+        select(Response)
+        .where(
+            Response.person_id == person.id,
+            Response.questionnaire_id == questionnaire_id,
+            Response.status == ResponseStatus.COMPLETED,
+        )
+        .order_by(Response.received_at.desc())
+        .limit(1)
+    )
+
+
+def person_picture(
+    session: Session, person: User, activation_id: str, capability_id: str
+) -> PersonPicture:
+    """What the suggestion engine knows about a person: their latest results and goal history."""
+    stage = None
+    block_scores: dict[str, float | None] = {}
+    activation = _latest_completed(session, person, activation_id)
+    if activation is not None and activation.result:
+        result = ScoreResult.from_dict(activation.result)
+        for scale in result.scales.values():
+            if scale.id == result.headline:
+                stage = scale.level
+            else:
+                block_scores[scale.id] = scale.score
+    domains: tuple = ()
+    what_matters = None
+    capability = _latest_completed(session, person, capability_id)
+    if capability is not None and capability.result:
+        profile = ScoreResult.from_dict(capability.result).profile
+        if profile is not None:
+            domains = coaching.picture_domains_from_profile(profile)
+            what_matters = profile.what_matters
+    past = tuple(
+        PastGoal(idea_id=goal.idea_id, status=PAST_STATUS[goal.status], domain=goal.domain)
+        for goal in goals_of(session, person)
+    )
+    return PersonPicture(
+        stage=stage,
+        block_scores=block_scores,
+        domains=domains,
+        what_matters=what_matters,
+        past_goals=past,
+    )
+
+
+def start_goal(session: Session, person: User, own_words: str, source: Response | None = None) -> Goal:
+    """A draft goal holding what the person said they would like to work on."""
+    goal = Goal(person=person, own_words=own_words, status=GoalStatus.DRAFT,
+                source_response_id=source.id if source is not None else None)
+    session.add(goal)
+    session.flush()
+    return goal
+
+
+def choose_idea(
+    session: Session, goal: Goal, idea: GoalIdea | None, library: GoalLibrary | None, domain: str | None
+) -> None:
+    """Start the plan from a library idea, or from the person's own words when ``idea`` is None."""
+    _require_open(goal)
+    goal.idea_id = idea.id if idea else None
+    goal.idea_library = idea.library if idea else None
+    goal.idea_version = idea.version if idea else None
+    goal.kind = GoalKind(idea.kind) if idea else GoalKind.BEHAVIOUR
+    goal.tier = idea.tier if idea else None
+    goal.domain = domain or (idea.domains[0] if idea and idea.domains else None)
+    plan = idea.plan if idea else None
+    goal.what = (plan.what if plan and plan.what else (idea.text if idea else goal.own_words))
+    goal.how_much = plan.how_much if plan else None
+    goal.when = plan.when if plan else None
+    goal.how_often = plan.how_often if plan else None
+    session.flush()
+
+
+def save_plan(session: Session, goal: Goal, plan: PlanFields) -> None:
+    _require_open(goal)
+    goal.what = plan.what
+    goal.how_much = plan.how_much
+    goal.when = plan.when
+    goal.how_often = plan.how_often
+    goal.starts_on = plan.starts_on
+    session.flush()
+
+
+def rate(session: Session, goal: Goal, importance: int, confidence: int) -> str:
+    """Record the rulers; returns the next move: "commit", "shrink" or "not_yet"."""
+    _require_open(goal)
+    move = coaching.confidence_next_move(confidence)
+    coaching.confidence_next_move(importance)  # same 0-10 check
+    goal.importance = importance
+    goal.confidence = confidence
+    goal.ratings.append(GoalRating(importance=importance, confidence=confidence, what=goal.what))
+    session.flush()
+    return move
+
+
+def note_what_is_in_the_way(session: Session, goal: Goal, in_the_way: str) -> None:
+    _require_open(goal)
+    goal.in_the_way = in_the_way
+    session.flush()
+
+
+def make_smaller(session: Session, goal: Goal, smaller: GoalIdea) -> None:
+    """Swap the plan for the idea's smaller variant, keeping the goal and its ratings."""
+    _require_open(goal)
+    choose_idea(session, goal, smaller, None, goal.domain)
+
+
+def commit(session: Session, goal: Goal, check_in_on: date, today: date) -> None:
+    _require_open(goal)
+    if check_in_on < today:
+        raise InvalidCheckInDate
+    goal.check_in_on = check_in_on
+    goal.status = GoalStatus.ACTIVE
+    if goal.starts_on is None:
+        goal.starts_on = today
+    session.flush()
+
+
+def keep_thinking(session: Session, goal: Goal) -> None:
+    """Confidence 0-3: "not yet". The goal is kept as something the person is thinking about."""
+    _require_open(goal)
+    goal.status = GoalStatus.THINKING
+    session.flush()
+
+
+def set_status(session: Session, goal: Goal, status: GoalStatus) -> None:
+    """Pause, resume, mark achieved or stop a goal the person set."""
+    if goal.status in (GoalStatus.DRAFT, GoalStatus.ACHIEVED, GoalStatus.STOPPED):
+        raise GoalClosed
+    goal.status = status
+    session.flush()
+
+
+def follow_on_goal(session: Session, previous: Goal, idea: GoalIdea) -> Goal:
+    """A new draft goal from a variant of ``previous`` (bigger, smaller or a first step)."""
+    goal = Goal(
+        person_id=previous.person_id,
+        own_words=previous.own_words,
+        status=GoalStatus.DRAFT,
+        previous_goal_id=previous.id,
+        source_response_id=previous.source_response_id,
+    )
+    session.add(goal)
+    session.flush()
+    choose_idea(session, goal, idea, None, previous.domain)
+    return goal
+
+
+def record_check_in(
+    session: Session,
+    goal: Goal,
+    *,
+    outcome: CheckInOutcome,
+    helped: str | None,
+    got_in_the_way: str | None,
+    confidence: int,
+    next_step: NextStep,
+    next_check_in_on: date | None,
+    today: date,
+    check_in_uuid: uuid_module.UUID | None = None,
+    authored_at: datetime | None = None,
+) -> CheckIn:
+    """Store how it went. "keep" needs the next check-in date; "stop" stops the goal."""
+    if goal.status not in (GoalStatus.ACTIVE, GoalStatus.PAUSED):
+        raise GoalClosed
+    coaching.confidence_next_move(confidence)
+    if next_step == NextStep.KEEP:
+        if next_check_in_on is None or next_check_in_on < today:
+            raise InvalidCheckInDate
+    check_in = CheckIn(
+        uuid=check_in_uuid or uuid_module.uuid4(),
+        outcome=outcome,
+        helped=helped,
+        got_in_the_way=got_in_the_way,
+        confidence=confidence,
+        next_step=next_step,
+        authored_at=authored_at or utcnow(),
+    )
+    goal.check_ins.append(check_in)
+    goal.confidence = confidence
+    if next_step == NextStep.KEEP:
+        goal.check_in_on = next_check_in_on
+        goal.status = GoalStatus.ACTIVE
+    elif next_step == NextStep.STOP:
+        goal.status = GoalStatus.STOPPED
+        goal.check_in_on = None
+    else:  # bigger or smaller: this goal is done with; the person shapes the next one
+        goal.status = GoalStatus.ACHIEVED if next_step == NextStep.BIGGER else GoalStatus.STOPPED
+        goal.check_in_on = None
+    session.flush()
+    return check_in
+
+
+def progression_offer(goal: Goal) -> str | None:
+    """After check-ins: "bigger" after two good ones with high confidence, "smaller" after two hard."""
+    views = [coaching.CheckInView(outcome=c.outcome.value, confidence=c.confidence) for c in goal.check_ins]
+    return coaching.progression_offer(views)
+
+
+def idea_of(goal: Goal, library: GoalLibrary) -> GoalIdea | None:
+    return library.get(goal.idea_id) if goal.idea_id else None
+
+
+def _require_open(goal: Goal) -> None:
+    if goal.status not in (GoalStatus.DRAFT, GoalStatus.THINKING, GoalStatus.ACTIVE, GoalStatus.PAUSED):
+        raise GoalClosed
+
+
+def as_mapping(goal: Goal) -> Mapping[str, object]:
+    """The plan as the form shows it."""
+    return {
+        "what": goal.what or "",
+        "how_much": goal.how_much or "",
+        "when": goal.when or "",
+        "how_often": goal.how_often or "",
+        "starts_on": goal.starts_on.isoformat() if goal.starts_on else "",
+    }
