@@ -1,4 +1,8 @@
-"""The loaded questionnaire definitions, one catalogue per app."""
+"""The loaded content: questionnaire definitions and the goal library, one of each per app.
+
+Both are data files checked when the app starts; a broken file stops start-up with a message
+naming the file, the item and the problem.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,22 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app
 
+from webapp.domain.goals import GoalLibrary, load_goal_library
 from webapp.domain.questionnaires import Catalogue, Questionnaire, load_catalogue
 
-EXTENSION_KEY = "capable.catalogue"
+CATALOGUE_KEY = "capable.catalogue"
+GOALS_KEY = "capable.goal_library"
+LOADERS = {"questionnaires": load_catalogue, "goals": load_goal_library}
 
 
 def init_app(app: Flask) -> None:
-    folders = tuple(str(folder) for folder in app.config["QUESTIONNAIRE_DIRS"])
-    app.extensions[EXTENSION_KEY] = _load(folders, _fingerprint(folders))
+    app.extensions[CATALOGUE_KEY] = _load_folders("questionnaires", app.config["QUESTIONNAIRE_DIRS"])
+    app.extensions[GOALS_KEY] = _load_folders("goals", app.config["GOAL_DIRS"])
+
+
+def _load_folders(kind: str, folders) -> Catalogue | GoalLibrary:
+    names = tuple(str(folder) for folder in folders)
+    return _load(kind, names, _fingerprint(names))
 
 
 def _fingerprint(folders: tuple[str, ...]) -> tuple:
@@ -29,15 +41,19 @@ def _fingerprint(folders: tuple[str, ...]) -> tuple:
     return tuple(files)
 
 
-@lru_cache(maxsize=8)
-def _load(folders: tuple[str, ...], fingerprint: tuple) -> Catalogue:
-    # Definitions are immutable, so apps made in one process (tests, several app instances)
-    # can share one loaded catalogue as long as the files have not changed.
-    return load_catalogue(folders)
+@lru_cache(maxsize=16)
+def _load(kind: str, folders: tuple[str, ...], fingerprint: tuple):
+    # Loaded content is immutable, so apps made in one process (tests, several app instances)
+    # share it as long as the files have not changed.
+    return LOADERS[kind](folders)
 
 
 def get_catalogue() -> Catalogue:
-    return current_app.extensions[EXTENSION_KEY]
+    return current_app.extensions[CATALOGUE_KEY]
+
+
+def get_goal_library() -> GoalLibrary:
+    return current_app.extensions[GOALS_KEY]
 
 
 def get_questionnaire_or_404(questionnaire_id: str, version: str | None = None) -> Questionnaire:

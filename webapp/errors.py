@@ -33,13 +33,7 @@ def render_error(status: int, description: str | None = None):
     title, message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
     if request.path.startswith("/api/"):
         return jsonify({"error": str(description or message)}), status
-    return render(
-        "errors/error.html",
-        "errors/_error.html",
-        status=status,
-        title=title,
-        message=description or message,
-    )
+    return render("errors/_error.html", status=status, title=title, message=description or message)
 
 
 def init_app(app: Flask) -> None:

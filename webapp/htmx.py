@@ -6,9 +6,13 @@ markup is written once. Responses that differ by ``HX-Request`` say so with ``Va
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Response, make_response, render_template, request
+from flask import Response, make_response, redirect, render_template, request
+
+# Where htmx swaps a step's fragment: the page's content area (see templates/layout.html).
+CONTENT_TARGET = "#app-content"
 
 
 def is_htmx_request() -> bool:
@@ -22,15 +26,19 @@ def is_htmx_request() -> bool:
 
 
 def render(
-    page_template: str,
     fragment_template: str,
     /,
     *,
+    page_template: str = "layout.html",
     status: int = 200,
     push_url: str | None = None,
     **context: Any,
 ) -> Response:
-    """Render ``fragment_template`` for htmx, otherwise ``page_template`` (which includes it)."""
+    """Render ``fragment_template`` for htmx, otherwise the whole page around it.
+
+    ``page_template`` (the layout unless a page needs more) includes the fragment, so both are
+    the same markup.
+    """
     htmx = is_htmx_request()
     body = render_template(
         fragment_template if htmx else page_template,
@@ -43,3 +51,14 @@ def render(
     if htmx and push_url:
         response.headers["HX-Push-Url"] = push_url
     return response
+
+
+def redirect_after_post(url: str) -> Response:
+    """Post/redirect/get: a 303 for a plain form; for htmx, ``HX-Location`` makes htmx fetch
+    ``url`` into the content area and push it to the history, as a redirect would."""
+    if is_htmx_request():
+        response = make_response("", 200)
+        response.headers["HX-Location"] = json.dumps({"path": url, "target": CONTENT_TARGET})
+        response.vary.add("HX-Request")
+        return response
+    return redirect(url, code=303)

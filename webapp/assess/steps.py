@@ -144,9 +144,7 @@ def render_question(
             shown[question.link_id] = raw if (question.type == "choice" and question.repeats) else (raw[0] if raw else None)
         else:
             shown[question.link_id] = answers.get(question.link_id)
-    return render(
-        "assess/question.html",
-        "assess/_question.html",
+    return render("assess/_question.html",
         status=status,
         push_url=push_url,
         title=f"{page.item.text} – {questionnaire.title}",
@@ -187,9 +185,7 @@ def render_check(
     if missing is None:
         missing = questionnaire.missing_required(answers)
     last_page = questionnaire.enabled_pages(answers)[-1]
-    return render(
-        "assess/check.html",
-        "assess/_check.html",
+    return render("assess/_check.html",
         status=status,
         push_url=push_url,
         title=f"{_('Check your answers')} – {questionnaire.title}",
@@ -203,9 +199,7 @@ def render_check(
 
 def render_results(questionnaire: Questionnaire, response: Response, *, push_url: str | None = None):
     result = ScoreResult.from_dict(response.result)
-    return render(
-        "assess/results.html",
-        "assess/_results.html",
+    return render("assess/_results.html",
         push_url=push_url,
         title=f"{_('Your results')} – {questionnaire.title}",
         questionnaire=questionnaire,

@@ -50,9 +50,7 @@ def go_to(url: str):
 def start(questionnaire_id: str):
     questionnaire = get_questionnaire_or_404(questionnaire_id)
     draft = responses.find_draft(db.session, current_user, questionnaire.id)
-    return render(
-        "assess/start.html",
-        "assess/_start.html",
+    return render("assess/_start.html",
         title=questionnaire.title,
         questionnaire=questionnaire,
         draft=draft,

@@ -43,7 +43,7 @@ def _start_session(person: User) -> None:
 def sign_up():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    return render("auth/sign_up.html", "auth/_sign_up.html", form=SignUpForm(), title=_("Create an account"))
+    return render("auth/_sign_up.html", form=SignUpForm(), title=_("Create an account"))
 
 
 @bp.post("/sign-up")
@@ -62,14 +62,14 @@ def sign_up_post():
             _start_session(person)
             flash(_("Your account is ready."), "success")
             return redirect(url_for("main.home"))
-    return render("auth/sign_up.html", "auth/_sign_up.html", form=form, title=_("Create an account"), status=422)
+    return render("auth/_sign_up.html", form=form, title=_("Create an account"), status=422)
 
 
 @bp.get("/sign-in")
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    return render("auth/sign_in.html", "auth/_sign_in.html", form=SignInForm(), next=request.args.get("next"),
+    return render("auth/_sign_in.html", form=SignInForm(), next=request.args.get("next"),
                   title=_("Sign in"))
 
 
@@ -84,7 +84,7 @@ def sign_in_post():
             _start_session(person)
             return redirect(_safe_next(next_url))
         form.form_errors.append(_("The email address or password is not right. Check them and try again."))
-    return render("auth/sign_in.html", "auth/_sign_in.html", form=form, next=next_url, title=_("Sign in"),
+    return render("auth/_sign_in.html", form=form, next=next_url, title=_("Sign in"),
                   status=422)
 
 

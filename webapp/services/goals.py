@@ -216,11 +216,21 @@ def keep_thinking(session: Session, goal: Goal) -> None:
     session.flush()
 
 
+ALLOWED_CHANGES = {
+    GoalStatus.PAUSED: (GoalStatus.ACTIVE,),
+    GoalStatus.ACTIVE: (GoalStatus.PAUSED,),
+    GoalStatus.ACHIEVED: (GoalStatus.ACTIVE, GoalStatus.PAUSED),
+    GoalStatus.STOPPED: (GoalStatus.THINKING, GoalStatus.ACTIVE, GoalStatus.PAUSED),
+}
+
+
 def set_status(session: Session, goal: Goal, status: GoalStatus) -> None:
-    """Pause, resume, mark achieved or stop a goal the person set."""
-    if goal.status in (GoalStatus.DRAFT, GoalStatus.ACHIEVED, GoalStatus.STOPPED):
+    """Pause, resume, mark achieved or stop a goal, where that makes sense from where it is."""
+    if goal.status not in ALLOWED_CHANGES.get(status, ()):
         raise GoalClosed
     goal.status = status
+    if status in (GoalStatus.ACHIEVED, GoalStatus.STOPPED):
+        goal.check_in_on = None
     session.flush()
 
 
@@ -237,6 +247,42 @@ def follow_on_goal(session: Session, previous: Goal, idea: GoalIdea) -> Goal:
     session.flush()
     choose_idea(session, goal, idea, None, previous.domain)
     return goal
+
+
+def follow_on_own_words(session: Session, previous: Goal) -> Goal:
+    """A new draft goal the person shapes themselves, starting from the previous plan."""
+    goal = Goal(
+        person_id=previous.person_id,
+        own_words=previous.own_words,
+        status=GoalStatus.DRAFT,
+        previous_goal_id=previous.id,
+        source_response_id=previous.source_response_id,
+        kind=previous.kind,
+        tier=previous.tier,
+        domain=previous.domain,
+        what=previous.what,
+        how_much=previous.how_much,
+        when=previous.when,
+        how_often=previous.how_often,
+    )
+    session.add(goal)
+    session.flush()
+    return goal
+
+
+def goal_history(session: Session, goal: Goal) -> list[Goal]:
+    """The goals this one grew from (made smaller, bigger, or a first step), oldest first."""
+    chain: list[Goal] = []
+    seen = {goal.id}
+    previous_id = goal.previous_goal_id
+    while previous_id is not None and previous_id not in seen:
+        previous = session.get(Goal, previous_id)
+        if previous is None or previous.person_id != goal.person_id:
+            break
+        chain.append(previous)
+        seen.add(previous.id)
+        previous_id = previous.previous_goal_id
+    return list(reversed(chain))
 
 
 def record_check_in(
