@@ -71,6 +71,15 @@ def test_the_demo_person_can_sign_in_and_see_history(clean_environment):
                                   "csrf_token": csrf_token(client, "/sign-in")})
     history = client.get("/history").get_data(as_text=True)
     assert "since your first time" in history
+    home = client.get("/").get_data(as_text=True)
+    assert "How did it go?" in home  # the demo goal's check-in is due
+    goals = client.get("/goals").get_data(as_text=True)
+    assert "On the go" in goals
+    with app.app_context():
+        from webapp.models import Goal
+
+        goal = db.session.scalar(select(Goal))
+        assert len(goal.ratings) == 2 and len(goal.check_ins) == 2
     dispose(app)
 
 

@@ -16,9 +16,9 @@ def prepare_database(app: Flask) -> None:
             migrations.upgrade(db.engine)
         if app.config["DEMO_DATA"]:
             from webapp.services import demo
-            from webapp.catalogue import get_catalogue
+            from webapp.catalogue import get_catalogue, get_goal_library
 
-            sign_in = demo.create_demo_person_if_empty(db.session, get_catalogue())
+            sign_in = demo.create_demo_person_if_empty(db.session, get_catalogue(), get_goal_library())
             db.session.commit()
             if sign_in is not None:
                 # Printed once, for the developer at the terminal; a made-up person, not a log line.

@@ -14,8 +14,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from webapp.db import utcnow
+from webapp.domain.goals import GoalLibrary
 from webapp.domain.questionnaires import Catalogue, Item, Questionnaire
-from webapp.models import User
+from webapp.models import CheckInOutcome, NextStep, User
+from webapp.services import goals as goal_service
 from webapp.services.accounts import register_person
 from webapp.services.responses import receive_response
 
@@ -66,7 +68,43 @@ def _answer(item: Item, wellness: float, rng: random.Random):
     return None
 
 
-def create_demo_person_if_empty(session: Session, catalogue: Catalogue) -> tuple[str, str] | None:
+def _demo_goal(session: Session, person: User, library: GoalLibrary, now) -> None:
+    """A goal set six weeks ago, rated twice, with two check-ins; the next check-in is due."""
+    idea = next((i for i in library if i.kind == "behaviour" and i.tier == 2 and i.smaller and i.bigger), None)
+    if idea is None:
+        return
+    set_on = (now - timedelta(days=42)).date()
+    goal = goal_service.start_goal(session, person, "Get out of the house more, without wearing myself out")
+    goal_service.choose_idea(session, goal, idea, library, None)
+    goal_service.save_plan(session, goal, goal_service.PlanFields(
+        what=idea.plan.what if idea.plan and idea.plan.what else idea.text,
+        how_much=idea.plan.how_much if idea.plan else None,
+        when=idea.plan.when if idea.plan else None,
+        how_often=idea.plan.how_often if idea.plan else None,
+        starts_on=set_on,
+    ))
+    goal_service.rate(session, goal, importance=8, confidence=5)
+    goal_service.note_what_is_in_the_way(session, goal, "Bad days when I am very tired")
+    goal_service.rate(session, goal, importance=8, confidence=7)
+    goal_service.commit(session, goal, set_on + timedelta(days=14), today=set_on)
+    for days_after, outcome, confidence, helped in (
+        (14, CheckInOutcome.PARTLY, 6, "Going with my neighbour"),
+        (28, CheckInOutcome.DONE, 8, "Doing it straight after lunch"),
+    ):
+        day = set_on + timedelta(days=days_after)
+        goal_service.record_check_in(
+            session, goal, outcome=outcome, helped=helped, got_in_the_way=None, confidence=confidence,
+            next_step=NextStep.KEEP, next_check_in_on=day + timedelta(days=14), today=day)
+    goal.created_at = now - timedelta(days=42)
+    for offset, rating in enumerate(goal.ratings):
+        rating.rated_at = goal.created_at + timedelta(minutes=offset)
+    for check_in, days_after in zip(goal.check_ins, (14, 28)):
+        check_in.created_at = check_in.authored_at = goal.created_at + timedelta(days=days_after)
+
+
+def create_demo_person_if_empty(
+    session: Session, catalogue: Catalogue, library: GoalLibrary | None = None
+) -> tuple[str, str] | None:
     """Create the demo person when nobody has signed up yet. Returns (email, password) or None."""
     if session.scalar(select(exists().where(User.id.is_not(None)))):
         return None
@@ -82,5 +120,7 @@ def create_demo_person_if_empty(session: Session, catalogue: Catalogue) -> tuple
                 session, person, questionnaire, uuid_module.uuid4(), answers, authored_at=when
             )
             response.started_at = response.received_at = response.updated_at = when
+    if library is not None:
+        _demo_goal(session, person, library, now)
     session.flush()
     return DEMO_EMAIL, DEMO_PASSWORD
