@@ -582,3 +582,25 @@ def test_what_matters_orders_ideas_within_a_tier():
 def test_picture_values_are_checked(make):
     with pytest.raises(ValueError):
         make()
+
+
+# --- within a domain: ideas mainly about it before ideas that only touch it -----------------
+
+
+def test_an_idea_mainly_about_the_domain_comes_before_one_that_only_touches_it():
+    library = lib(
+        b("tidy-home", 2, domains=("home", "friends")),
+        b("call-a-friend", 2, domains=("friends",)),
+    )
+    [first, *_] = suggest(library, picture(priority("friends"), stage=2), minimum=1)
+    assert first.idea.id == "call-a-friend"
+
+
+def test_the_persons_own_words_pick_between_ideas_of_one_tier():
+    library = lib(
+        b("pace-day", 2, domains=("rest",), text="Plan rests into your day."),
+        b("sleep-routine", 2, domains=("rest",), text="Go to bed at the same time for sleep."),
+    )
+    chosen = suggest(library, picture(priority("rest"), stage=2, what_matters="Better sleep at night"), minimum=1)
+    assert chosen[0].idea.id == "sleep-routine"
+    assert "what_matters" in codes(chosen[0])

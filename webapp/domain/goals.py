@@ -830,7 +830,10 @@ class _Engine:
             rank = self._rank(idea)
             if rank is None:
                 continue
-            candidates.append(((rank, not self._matters_overlap(idea), self.position[idea.id]), idea))
+            # Nearest tier first; then ideas that echo the person's words; then ideas mainly about
+            # this domain (first listed) before those that only touch it; then library order.
+            primary = idea.domains[0] == domain.id
+            candidates.append(((rank, not self._matters_overlap(idea), not primary, self.position[idea.id]), idea))
         for _, idea in sorted(candidates, key=lambda pair: pair[0]):
             found = self._offerable(idea)
             if found is not None:

@@ -44,10 +44,12 @@ def load_open_goal(goal_uuid: uuid_module.UUID) -> Goal:
     return goal
 
 
-def picture():
+def picture(goal: Goal | None = None):
+    """What the engine knows of the signed-in person, with this goal's own words if any."""
     config = current_app.config
     return goal_service.person_picture(
-        db.session, current_user, config["ACTIVATION_QUESTIONNAIRE"], config["CAPABILITY_QUESTIONNAIRE"]
+        db.session, current_user, config["ACTIVATION_QUESTIONNAIRE"], config["CAPABILITY_QUESTIONNAIRE"],
+        own_words=goal.own_words if goal is not None else None,
     )
 
 
@@ -100,7 +102,7 @@ def ideas(goal_uuid: uuid_module.UUID):
 
 
 def _render_ideas(goal: Goal, error: str | None = None, status: int = 200):
-    suggestions = coaching.suggest(get_goal_library(), picture())
+    suggestions = coaching.suggest(get_goal_library(), picture(goal))
     return render("goals/_ideas.html", status=status, title=_("Ideas to choose from"),
                   goal=goal, suggestions=suggestions, reason_text=reason_text, error=error)
 
@@ -113,7 +115,7 @@ def ideas_post(goal_uuid: uuid_module.UUID):
     if chosen == "own":
         goal_service.choose_idea(db.session, goal, None, library, None)
     else:
-        suggestion = next((s for s in coaching.suggest(library, picture()) if s.idea.id == chosen), None)
+        suggestion = next((s for s in coaching.suggest(library, picture(goal)) if s.idea.id == chosen), None)
         if suggestion is None:
             return _render_ideas(goal, error=_("Choose one of the ideas, or write your own"), status=422)
         goal_service.choose_idea(db.session, goal, suggestion.idea, library, suggestion.domain)

@@ -102,9 +102,11 @@ def _latest_completed(session: Session, person: User, questionnaire_id: str) -> 
 
 
 def person_picture(
-    session: Session, person: User, activation_id: str, capability_id: str
+    session: Session, person: User, activation_id: str, capability_id: str, own_words: str | None = None
 ) -> PersonPicture:
-    """What the suggestion engine knows about a person: their latest results and goal history."""
+    """What the suggestion engine knows about a person: their latest results, goal history, and
+    what matters to them: in the capability questionnaire and in what they just said they would
+    like to work on."""
     stage = None
     block_scores: dict[str, float | None] = {}
     activation = _latest_completed(session, person, activation_id)
@@ -131,7 +133,7 @@ def person_picture(
         stage=stage,
         block_scores=block_scores,
         domains=domains,
-        what_matters=what_matters,
+        what_matters=" ".join(text for text in (own_words, what_matters) if text) or None,
         past_goals=past,
     )
 
