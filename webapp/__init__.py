@@ -33,13 +33,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     }
 
     from webapp import catalogue, errors, security, templating
-    from webapp.extensions import babel, csrf, db, login_manager
+    from webapp.extensions import babel, csrf, db, limiter, login_manager
 
     catalogue.init_app(app)  # a broken questionnaire file stops start-up here
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=templating.select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)

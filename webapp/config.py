@@ -80,5 +80,12 @@ def from_environment(instance_path: str, debug: bool, testing: bool = False) -> 
         "WTF_CSRF_TIME_LIMIT": None,  # a question can stay open on a phone for hours
         "BABEL_DEFAULT_LOCALE": "en_GB",
         "BABEL_DEFAULT_TIMEZONE": env.get("CAPABLE_TIMEZONE", "Europe/London"),
+        "RATELIMIT_STORAGE_URI": env.get("CAPABLE_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGN_IN_RATE_LIMIT": env.get("CAPABLE_SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "SIGN_UP_RATE_LIMIT": env.get("CAPABLE_SIGN_UP_RATE_LIMIT", "5 per minute;30 per hour"),
+        # How many proxies in front of the app set X-Forwarded-For (0: none). Needed for rate
+        # limits to count real clients behind a TLS proxy or load balancer.
+        "PROXY_COUNT": int(env.get("CAPABLE_PROXY_COUNT", "0")),
         "REASSESS_AFTER_DAYS": int(env.get("CAPABLE_REASSESS_AFTER_DAYS", "84")),
     }

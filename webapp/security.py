@@ -14,6 +14,11 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            # Served over HTTPS only (a TLS proxy in front): browsers must never fall back to HTTP.
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if current_user.is_authenticated and response.mimetype in {"text/html", "application/json"}:
             # Personal health information must not be kept by shared caches or the back button
             # of a shared phone after sign-out.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, csrf_token, make_person, sign_in
@@ -115,3 +116,42 @@ def test_a_second_person_can_sign_up_and_sees_only_their_own_home(client, app, p
     page = client.get("/").get_data(as_text=True)
     assert "Hello, Sam" in page
     assert "Alex" not in page
+
+
+def test_sign_up_refuses_common_passwords_and_the_email_as_password(client, app):
+    for common in ("password123", "Qwertyuiop", "1234567890"):
+        reply = sign_up(client, password=common, confirm=common)
+        assert reply.status_code == 422
+        assert "This password is too easy to guess" in reply.get_data(as_text=True)
+    reply = sign_up(client, email="longname@example.org", password="longname@example.org",
+                    confirm="longname@example.org")
+    assert reply.status_code == 422
+    assert "Your password cannot be your email address" in reply.get_data(as_text=True)
+    assert count_people(app) == 0
+
+
+@pytest.fixture
+def strict_app(database_url):
+    from webapp import create_app
+    from webapp.config import database_url as normalise
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "tests-only", "DEMO_DATA": False,
+                      "SQLALCHEMY_ENGINES": {"default": normalise(database_url)},
+                      "SIGN_IN_RATE_LIMIT": "3 per minute", "SIGN_UP_RATE_LIMIT": "2 per minute"})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_sign_in_and_sign_up_are_rate_limited(strict_app):
+    make_person(strict_app)
+    client = strict_app.test_client()
+    for _ in range(3):
+        assert sign_in(client, password="wrong password here").status_code == 422
+    blocked = sign_in(client)  # even the right password waits
+    assert blocked.status_code == 429
+    assert "Too many tries" in blocked.get_data(as_text=True)
+    assert "Retry-After" in blocked.headers
+    for _ in range(2):
+        sign_up(client, email=f"x{_}@example.org", password="short", confirm="short")
+    assert sign_up(client, email="y@example.org").status_code == 429

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from webapp.services.accounts import MIN_PASSWORD_LENGTH
+from webapp.services.accounts import MIN_PASSWORD_LENGTH, is_common_password
 
 
 def strip_spaces(value: str | None) -> str | None:
@@ -45,6 +45,13 @@ class SignUpForm(FlaskForm):
     )
 
 
+    def validate_password(self, field) -> None:
+        if is_common_password(field.data):
+            raise ValidationError(_l("This password is too easy to guess. Try three or four words that mean something to you."))
+        if self.email.data and field.data.strip().lower() == self.email.data.strip().lower():
+            raise ValidationError(_l("Your password cannot be your email address"))
+
+
 class SignInForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
@@ -59,3 +66,15 @@ class SignInForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     """Only the CSRF token: signing out is a POST."""
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        description=_l("So we know it is really you."),
+        validators=[DataRequired(message=_l("Enter your password")), Length(max=200)],
+    )
+    understood = BooleanField(
+        _l("I understand that this deletes my account and all my answers, results and goals, and cannot be undone"),
+        validators=[DataRequired(message=_l("Tick the box to say you understand"))],
+    )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+import json
 
-from webapp.auth.forms import SignInForm, SignOutForm, SignUpForm
-from webapp.extensions import db, login_manager
+from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from webapp.auth.forms import DeleteAccountForm, SignInForm, SignOutForm, SignUpForm
+from webapp.extensions import db, limiter, login_manager
 from webapp.htmx import render
 from webapp.models import User
-from webapp.services import accounts
+from webapp.services import account_data, accounts
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -47,6 +49,7 @@ def sign_up():
 
 
 @bp.post("/sign-up")
+@limiter.limit(lambda: current_app.config["SIGN_UP_RATE_LIMIT"])
 def sign_up_post():
     form = SignUpForm()
     if form.validate_on_submit():
@@ -74,6 +77,7 @@ def sign_in():
 
 
 @bp.post("/sign-in")
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"])
 def sign_in_post():
     form = SignInForm()
     next_url = request.form.get("next")
@@ -96,3 +100,37 @@ def sign_out():
         session.clear()
         flash(_("You have signed out."), "success")
     return redirect(url_for("main.home"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render("auth/_account.html", form=DeleteAccountForm(), title=_("Your account"))
+
+
+@bp.get("/account/my-data.json")
+@login_required
+def download_data():
+    """Everything held about the signed-in person, as a JSON file to keep."""
+    body = json.dumps(account_data.export_person(db.session, current_user), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="capable-my-data.json"',
+    })
+
+
+@bp.post("/account/delete")
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if accounts.authenticate(db.session, current_user.email, form.password.data) is None:
+            db.session.rollback()
+            form.password.errors = [_("That password is not right")]
+        else:
+            account_data.delete_person(db.session, current_user._get_current_object())
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your account and everything in it have been deleted."), "success")
+            return redirect(url_for("main.home"), code=303)
+    return render("auth/_account.html", form=form, title=_("Your account"), status=422)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+from functools import lru_cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -15,6 +19,20 @@ MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
 # Verified against when no account matches, so a wrong email takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+
+
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+def is_common_password(password: str) -> bool:
+    """True for passwords on the shipped list of common ones (case does not help)."""
+    return password.strip().lower() in _common_passwords()
 
 
 class EmailTaken(Exception):
