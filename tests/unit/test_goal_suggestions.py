@@ -604,3 +604,10 @@ def test_the_persons_own_words_pick_between_ideas_of_one_tier():
     chosen = suggest(library, picture(priority("rest"), stage=2, what_matters="Better sleep at night"), minimum=1)
     assert chosen[0].idea.id == "sleep-routine"
     assert "what_matters" in codes(chosen[0])
+
+
+def test_filler_words_with_a_plural_s_do_not_count_as_matching_what_matters():
+    assert idea_words(b("x", 1, text="Go out when it feels OK.")) & frozenset({"feel"}) == frozenset()
+    library = lib(b("walk-short", 2, domains=("rest",), text="A short walk if it feels OK."))
+    [only] = suggest(library, picture(priority("rest"), stage=2, what_matters="so it feels calmer"), minimum=1)
+    assert "what_matters" not in codes(only)

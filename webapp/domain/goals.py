@@ -681,10 +681,10 @@ def _words(text: str | None) -> frozenset[str]:
         return frozenset()
     found = set()
     for word in re.findall(r"[a-z]+", text.lower()):
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]  # before the stop list, so "feels" is caught as "feel"
         if len(word) < 4 or word in STOP_WORDS:
             continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
         found.add(word)
     return frozenset(found)
 
