@@ -142,3 +142,28 @@ def test_an_extra_folder_loads_a_licensed_instrument_scored_like_a_built_in(clea
         assert headline.level == 4
         assert headline.score is not None
     dispose(app)
+
+
+def test_a_service_folder_extends_and_replaces_goal_ideas(clean_environment, tmp_path):
+    own = tmp_path / "our-goals"
+    own.mkdir()
+    (own / "local.yaml").write_text(
+        "kind: goal-library\nid: our-service\nversion: '1'\ntitle: Local ideas\nlicence: Ours\npriority: 10\n"
+        "goals:\n"
+        "  - id: walking-group-thursday\n    kind: support\n    tier: 1\n"
+        "    text: Join the Thursday walking group at the library.\n    domains: [community]\n    barriers: [confidence]\n"
+        "  - id: walk-short\n    kind: behaviour\n    tier: 2\n    text: Walk to the park gate and back.\n"
+        "    domains: [health]\n    blocks: [acting]\n",
+        encoding="utf-8",
+    )
+    clean_environment.setenv("CAPABLE_SECRET_KEY", "x" * 32)
+    clean_environment.setenv("CAPABLE_GOAL_DIRS", str(own))
+    app = create_app()
+    from webapp.catalogue import get_goal_library
+
+    with app.app_context():
+        library = get_goal_library()
+        assert library.get("walking-group-thursday").text.startswith("Join the Thursday walking group")
+        assert library.get("walk-short").text == "Walk to the park gate and back."  # replaced
+        assert len(library) > 40  # the built-in ideas are still there
+    dispose(app)

@@ -78,31 +78,32 @@ def test_own_words_come_before_any_suggestion(assessed, app, htmx):
     assert goal.status == GoalStatus.DRAFT and goal.own_words == "Get out of the house more"
 
 
-def test_the_whole_flow_from_results_to_a_committed_goal(assessed, app):
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-forms", "htmx"])
+def test_the_whole_flow_from_results_to_a_committed_goal(assessed, app, htmx):
     with app.app_context():
         from webapp.models import Response
         source = str(db.session.scalars(select(Response.uuid)).first())
     results = assessed.get(f"/responses/{source}/results").get_data(as_text=True)
     assert f"/goals/new?from={source}" in results
-    ideas_url = start_goal(assessed, source=source)
+    ideas_url = start_goal(assessed, source=source, htmx=htmx)
     idea = first_idea(assessed.get(ideas_url).get_data(as_text=True))
     goal_path = ideas_url.rsplit("/", 1)[0]
-    plan_url = next_url(post(assessed, ideas_url, idea=idea))
+    plan_url = next_url(post(assessed, ideas_url, htmx=htmx, idea=idea), htmx)
     assert plan_url == goal_path + "/plan"
     plan_page = assessed.get(plan_url).get_data(as_text=True)
     assert 'name="what"' in plan_page and 'type="date"' in plan_page
-    rate_url = next_url(plan(assessed, goal_path))
+    rate_url = next_url(plan(assessed, goal_path, htmx=htmx), htmx)
     assert rate_url == goal_path + "/rate"
     # Confidence 5: make it smaller or name what is in the way, then rate again.
-    smaller_url = next_url(post(assessed, rate_url, importance="8", confidence="5"))
+    smaller_url = next_url(post(assessed, rate_url, htmx=htmx, importance="8", confidence="5"), htmx)
     assert smaller_url == goal_path + "/smaller"
     smaller_page = assessed.get(smaller_url).get_data(as_text=True)
     assert "Why 5 and not lower?" in smaller_page
-    assert next_url(post(assessed, smaller_url, choice="in_the_way", in_the_way="Rainy days")) == rate_url
-    commit_url = next_url(post(assessed, rate_url, importance="8", confidence="8"))
+    assert next_url(post(assessed, smaller_url, htmx=htmx, choice="in_the_way", in_the_way="Rainy days"), htmx) == rate_url
+    commit_url = next_url(post(assessed, rate_url, htmx=htmx, importance="8", confidence="8"), htmx)
     assert commit_url == goal_path + "/commit"
     check_in_day = (date.today() + timedelta(days=7)).isoformat()
-    show_url = next_url(post(assessed, commit_url, check_in_on=check_in_day))
+    show_url = next_url(post(assessed, commit_url, htmx=htmx, check_in_on=check_in_day), htmx)
     assert show_url == goal_path
     [goal] = goals(app)
     assert goal.status == GoalStatus.ACTIVE
@@ -111,7 +112,9 @@ def test_the_whole_flow_from_results_to_a_committed_goal(assessed, app):
     assert goal.idea_id == idea and goal.source_response_id is not None
     with app.app_context():
         assert [(r.importance, r.confidence) for r in db.session.scalars(select(GoalRating).order_by(GoalRating.id))] == [(8, 5), (8, 8)]
-    page = assessed.get(show_url).get_data(as_text=True)
+    shown = assessed.get(show_url, headers=HTMX if htmx else {})
+    page = shown.get_data(as_text=True)
+    assert ("<!DOCTYPE html>" in page) is (not htmx) and "HX-Request" in shown.headers["Vary"]
     assert "Walk to the shop" in page and "On the go" in page
     assert "sure 5 out of 10" in page and "sure 8 out of 10" in page
 
@@ -177,17 +180,22 @@ def active_goal(assessed, app) -> str:
     return goal_path
 
 
-def check_in(client, goal_path, outcome="done", confidence="8", next_step="keep", **extra):
+def check_in(client, goal_path, outcome="done", confidence="8", next_step="keep", htmx=False, **extra):
     data = {"outcome": outcome, "confidence": confidence, "next_step": next_step,
             "next_check_in_on": (date.today() + timedelta(days=7)).isoformat(), **extra}
-    return post(client, goal_path + "/check-in", **data)
+    return post(client, goal_path + "/check-in", htmx=htmx, **data)
 
 
-def test_home_asks_how_it_went_from_the_check_in_date(active_goal, assessed, app):
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-forms", "htmx"])
+def test_home_asks_how_it_went_from_the_check_in_date(active_goal, assessed, app, htmx):
     home = assessed.get("/").get_data(as_text=True)
     assert "How did it go?" in home and "Walk to the shop" in home
-    reply = check_in(assessed, active_goal, helped="My neighbour came too", got_in_the_way="Rain")
-    assert next_url(reply) == active_goal
+    form = assessed.get(active_goal + "/check-in", headers=HTMX if htmx else {}).get_data(as_text=True)
+    assert ("<!DOCTYPE html>" in form) is (not htmx) and "How did it go?" in form
+    invalid = check_in(assessed, active_goal, outcome="", htmx=htmx)
+    assert invalid.status_code == 422 and "Say how it went" in invalid.get_data(as_text=True)
+    reply = check_in(assessed, active_goal, helped="My neighbour came too", got_in_the_way="Rain", htmx=htmx)
+    assert next_url(reply, htmx) == active_goal
     with app.app_context():
         stored = db.session.scalar(select(CheckIn))
         assert (stored.outcome.value, stored.confidence, stored.helped) == ("done", 8, "My neighbour came too")
