@@ -7,7 +7,9 @@ from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-db = SQLAlchemy()
+# Objects stay readable after commit: a view commits, then renders what it just saved, without
+# the session reloading every row it already holds.
+db = SQLAlchemy(session_options={"expire_on_commit": False})
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
