@@ -56,12 +56,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.cli import db_cli
     from webapp.goals.views import bp as goals_bp
     from webapp.main.views import bp as main_bp
+    from webapp.offline.views import bp as offline_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(assess_bp)
     app.register_blueprint(goals_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(offline_bp)
     app.cli.add_command(db_cli)
 
     from webapp.startup import prepare_database

@@ -82,6 +82,8 @@ def from_environment(instance_path: str, debug: bool, testing: bool = False) -> 
         "BABEL_DEFAULT_TIMEZONE": env.get("CAPABLE_TIMEZONE", "Europe/London"),
         "RATELIMIT_STORAGE_URI": env.get("CAPABLE_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Count over the last minute or hour, not per clock minute: no burst at the boundary.
+        "RATELIMIT_STRATEGY": "moving-window",
         "SIGN_IN_RATE_LIMIT": env.get("CAPABLE_SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"),
         "SIGN_UP_RATE_LIMIT": env.get("CAPABLE_SIGN_UP_RATE_LIMIT", "5 per minute;30 per hour"),
         # How many proxies in front of the app set X-Forwarded-For (0: none). Needed for rate

@@ -154,3 +154,11 @@ def test_not_signed_in_gets_401_and_no_csrf_gets_400(client, signed_in, app):
     assert reply.status_code == 400
     assert "expired" in reply.get_json()["error"]
     assert counts(app) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("authored_at", ["0001-01-01T00:00:00+14:00", "1999-12-31T23:59:59+00:00"])
+def test_impossibly_early_authored_times_are_refused(signed_in, app, authored_at):
+    reply = send(signed_in, {**body(uuid.uuid4()), "authored_at": authored_at})
+    assert reply.status_code == 422
+    assert "too long ago" in reply.get_json()["error"]
+    assert counts(app) == (0, 0, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuid_module
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +17,9 @@ from webapp.models import Response
 from webapp.services import responses
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+# Nothing was answered in Capable before it existed: an earlier time is a wrong device clock.
+EARLIEST_AUTHORED_YEAR = 2020
 
 
 def problem(status: int, message: str, **extra):
@@ -69,6 +72,12 @@ def receive_response():
             return problem(400, _("authored_at must be a date and time, like 2026-01-31T09:30:00Z."))
         if authored_at.tzinfo is None:
             return problem(400, _("authored_at must include a time zone."))
+        try:
+            authored_at = authored_at.astimezone(UTC)
+        except OverflowError:
+            authored_at = None
+        if authored_at is None or authored_at.year < EARLIEST_AUTHORED_YEAR:
+            return problem(422, _("authored_at is too long ago. Check the clock on this device."))
 
     try:
         response, created = responses.receive_response(

@@ -1,0 +1,1 @@
+"""Offline use: the web app manifest, the service worker, offline questionnaire pages, the outbox."""
