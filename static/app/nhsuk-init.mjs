@@ -2,6 +2,9 @@
 import { initAll } from "../vendor/nhsuk-frontend-10.6.1/nhsuk-frontend.min.js";
 
 function start(scope) {
+  // A body that htmx swapped in (restoring history) lacks the classes body-classes.js set on the
+  // first load; this module running at all shows the browser is supported.
+  document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
   initAll({
     scope,
     onError(error) {
