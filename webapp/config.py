@@ -71,6 +71,9 @@ def from_environment(instance_path: str, debug: bool, testing: bool = False) -> 
         "AUTO_MIGRATE": _flag(env.get("CAPABLE_AUTO_MIGRATE"), default=True),
         # Create a demo person with synthetic history when the database has nobody in it.
         "DEMO_DATA": _flag(env.get("CAPABLE_DEMO_DATA"), default=debug),
+        # The largest request body accepted (a whole questionnaire is a few kilobytes; forms are
+        # further held to Flask's 500 KB): anything bigger is refused before it is read.
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(env.get("CAPABLE_SECURE_COOKIES"), default=production),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 # Everything comes from this site; no inline script or style, no eval, no plugins, no framing.
@@ -23,6 +23,14 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL character is never typed by a person, and PostgreSQL cannot store one in text:
+        refuse the request whole rather than fail part-way."""
+        fields = (*request.args.listvalues(), *request.form.listvalues())
+        if any("\x00" in value for values in fields for value in values):
+            abort(400)
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers

@@ -48,7 +48,10 @@ def receive_response():
     """
     if not current_user.is_authenticated:
         return problem(401, _("Sign in to send your answers."))
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any real response could be
+        body = None
     if not isinstance(body, dict):
         return problem(400, _("Send the response as a JSON object."))
     try:

@@ -6,16 +6,45 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, url_for
+from functools import lru_cache
+
+from flask import abort, current_app, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from webapp.catalogue import get_catalogue
 from webapp.domain import navigation
 from webapp.domain.questionnaires import AnswerError, Item, Page, Questionnaire
 from webapp.domain.results import headline
 from webapp.domain.scoring import ScoreResult
 from webapp.htmx import render
 from webapp.models import Response
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@lru_cache(maxsize=4096)
+def _cached_item(environment_id: int, locale: str, questionnaire_id: str, version: str, link_id: str,
+                 value: Any, error: str | None, as_heading: bool, caption: str | None) -> Markup:
+    questionnaire = get_catalogue().get(questionnaire_id, version)
+    item = questionnaire.item(link_id)
+    shown = list(value) if isinstance(value, tuple) else value
+    return Markup(render_template("assess/_item.html", item=item, value=shown, error=error,
+                                  as_heading=as_heading, caption=caption))
+
+
+def render_item(questionnaire: Questionnaire, item: Item, value: Any, error: str | None,
+                as_heading: bool, caption: str | None) -> Markup:
+    """One question's markup (assess/_item.html). A question with the same answer, error and
+    place renders the same every time, so it is rendered once per worker and reused: the NHS.UK
+    macros behind a question are the largest part of a step's work."""
+    return _cached_item(id(current_app.jinja_env), str(get_locale()), questionnaire.id, questionnaire.version,
+                        item.link_id, _frozen(value), str(error) if error else None, as_heading,
+                        str(caption) if caption else None)
 
 
 @dataclass(frozen=True)
@@ -159,6 +188,7 @@ def render_question(
         back_url=back_url,
         action=url_for("assess.answer", response_uuid=response.uuid, link_id=page.link_id),
         changing=changing,
+        render_item=render_item,
     )
 
 

@@ -1,0 +1,1 @@
+"""Property-based fuzz tests (hypothesis) of every form, the JSON API and every page."""
