@@ -31,6 +31,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import jsonschema
 
 from .capability import CLASSIFICATIONS
+from .content_files import ContentFileError, ContentFileErrors
 from .questionnaires import (
     DefinitionErrors,
     _format_path,
@@ -69,51 +70,30 @@ LOW_CONFIDENCE = 4
 # Errors
 
 
-class GoalLibraryError(Exception):
+class GoalLibraryError(ContentFileError):
     """One problem in one goal library file.
 
     ``goal`` is the id of the goal at fault, or a path such as ``goals[3]`` when the goal has no
     usable id or the problem is elsewhere (``goal_is_path`` is then true), or ``None``.
     """
 
-    def __init__(
-        self,
-        file: str,
-        goal: str | None,
-        problem: str,
-        line: int | None = None,
-        *,
-        goal_is_path: bool = False,
-    ) -> None:
-        self.file = str(file)
-        self.goal = goal
-        self.problem = problem
-        self.line = line
-        self.goal_is_path = goal_is_path
-        super().__init__(self._message())
+    subject_word = "goal"
 
-    def _message(self) -> str:
-        parts = [self.file]
-        if self.goal is not None:
-            parts.append(self.goal if self.goal_is_path else f"goal '{self.goal}'")
-        message = ": ".join(parts + [self.problem])
-        if self.line is not None:
-            message += f" (line {self.line})"
-        return message
+    def __init__(self, file: str, goal: str | None, problem: str, line: int | None = None, *,
+                 goal_is_path: bool = False) -> None:
+        super().__init__(file, goal, problem, line, subject_is_path=goal_is_path)
 
-    def __str__(self) -> str:
-        return self._message()
+    @property
+    def goal(self) -> str | None:
+        return self.subject
+
+    @property
+    def goal_is_path(self) -> bool:
+        return self.subject_is_path
 
 
-class GoalLibraryErrors(Exception):
+class GoalLibraryErrors(ContentFileErrors):
     """One or more goal library files are broken. ``errors`` lists every problem found."""
-
-    def __init__(self, errors: Sequence[GoalLibraryError]) -> None:
-        self.errors = list(errors)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return "\n".join(str(error) for error in self.errors)
 
 
 # --------------------------------------------------------------------------------------------

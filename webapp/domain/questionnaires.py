@@ -23,6 +23,7 @@ import yaml
 
 from . import scoring
 from .capability import DomainDefinition, ProfileDefinition, ordinal_value
+from .content_files import ContentFileError, ContentFileErrors
 from .scoring import BandDefinition, ScaleDefinition, ScoreResult, ScoringDefinition
 
 SCHEMA_PATH = (
@@ -44,51 +45,30 @@ _INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
 # Errors
 
 
-class DefinitionError(Exception):
+class DefinitionError(ContentFileError):
     """One problem in one definition file.
 
     ``item`` is the linkId of the item at fault, or a path such as ``scoring.scales[1]`` when
     the problem is not in an item (``item_is_path`` is then true), or ``None``.
     """
 
-    def __init__(
-        self,
-        file: str,
-        item: str | None,
-        problem: str,
-        line: int | None = None,
-        *,
-        item_is_path: bool = False,
-    ) -> None:
-        self.file = str(file)
-        self.item = item
-        self.problem = problem
-        self.line = line
-        self.item_is_path = item_is_path
-        super().__init__(self._message())
+    subject_word = "item"
 
-    def _message(self) -> str:
-        parts = [self.file]
-        if self.item is not None:
-            parts.append(self.item if self.item_is_path else f"item '{self.item}'")
-        message = ": ".join(parts + [self.problem])
-        if self.line is not None:
-            message += f" (line {self.line})"
-        return message
+    def __init__(self, file: str, item: str | None, problem: str, line: int | None = None, *,
+                 item_is_path: bool = False) -> None:
+        super().__init__(file, item, problem, line, subject_is_path=item_is_path)
 
-    def __str__(self) -> str:
-        return self._message()
+    @property
+    def item(self) -> str | None:
+        return self.subject
+
+    @property
+    def item_is_path(self) -> bool:
+        return self.subject_is_path
 
 
-class DefinitionErrors(Exception):
+class DefinitionErrors(ContentFileErrors):
     """One or more definition files are broken. ``errors`` lists every problem found."""
-
-    def __init__(self, errors: Sequence[DefinitionError]) -> None:
-        self.errors = list(errors)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return "\n".join(str(error) for error in self.errors)
 
 
 ANSWER_ERROR_CODES = frozenset(
