@@ -83,6 +83,8 @@ def from_environment(instance_path: str, debug: bool, testing: bool = False) -> 
         "WTF_CSRF_TIME_LIMIT": None,  # a question can stay open on a phone for hours
         "BABEL_DEFAULT_LOCALE": "en_GB",
         "BABEL_DEFAULT_TIMEZONE": env.get("CAPABLE_TIMEZONE", "Europe/London"),
+        # Set for every app: Flask-Limiter keeps an unset value from the last app it saw.
+        "RATELIMIT_ENABLED": _flag(env.get("CAPABLE_RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_STORAGE_URI": env.get("CAPABLE_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Count over the last minute or hour, not per clock minute: no burst at the boundary.
