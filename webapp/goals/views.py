@@ -301,8 +301,7 @@ def check_in_post(goal_uuid: uuid_module.UUID):
         variant = (library.smaller_of(idea) if idea else None) or coaching.preparatory_step(
             library, idea, goal.domain, goal.tier or 1)
     if next_step in (NextStep.BIGGER, NextStep.SMALLER):
-        follow_on = (goal_service.follow_on_goal(db.session, goal, variant) if variant
-                     else goal_service.follow_on_own_words(db.session, goal))
+        follow_on = goal_service.follow_on_goal(db.session, goal, variant)
         target = goal_url(follow_on, "plan")
     db.session.commit()
     return redirect_after_post(target)

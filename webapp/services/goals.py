@@ -236,23 +236,9 @@ def set_status(session: Session, goal: Goal, status: GoalStatus) -> None:
     session.flush()
 
 
-def follow_on_goal(session: Session, previous: Goal, idea: GoalIdea) -> Goal:
-    """A new draft goal from a variant of ``previous`` (bigger, smaller or a first step)."""
-    goal = Goal(
-        person_id=previous.person_id,
-        own_words=previous.own_words,
-        status=GoalStatus.DRAFT,
-        previous_goal_id=previous.id,
-        source_response_id=previous.source_response_id,
-    )
-    session.add(goal)
-    session.flush()
-    choose_idea(session, goal, idea, None, previous.domain)
-    return goal
-
-
-def follow_on_own_words(session: Session, previous: Goal) -> Goal:
-    """A new draft goal the person shapes themselves, starting from the previous plan."""
+def follow_on_goal(session: Session, previous: Goal, idea: GoalIdea | None) -> Goal:
+    """A new draft goal that grew from ``previous``: from a variant of its idea (bigger, smaller,
+    a first step), or, with ``idea`` None, from its plan for the person to reshape."""
     goal = Goal(
         person_id=previous.person_id,
         own_words=previous.own_words,
@@ -269,6 +255,8 @@ def follow_on_own_words(session: Session, previous: Goal) -> Goal:
     )
     session.add(goal)
     session.flush()
+    if idea is not None:
+        choose_idea(session, goal, idea, None, previous.domain)
     return goal
 
 
