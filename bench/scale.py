@@ -36,7 +36,7 @@ import os
 import random
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import common
 

@@ -25,7 +25,6 @@ from tests.browser.helpers import (
     expect_chosen,
     questionnaire,
     sign_in,
-    summary_rows,
 )
 
 pytestmark = pytest.mark.browser

@@ -329,3 +329,17 @@ def test_someone_elses_goal_and_unknown_goals_are_not_found(active_goal, assesse
 def test_goal_pages_need_sign_in(client):
     assert client.get("/goals").status_code == 302
     assert client.get("/goals/new").status_code == 302
+
+
+def test_an_active_goal_can_be_changed_and_is_rated_again(active_goal, assessed, app):
+    page = assessed.get(active_goal).get_data(as_text=True)
+    assert f'href="{active_goal}/plan"' in page and "Change the plan" in page
+    rate_url = next_url(plan(assessed, active_goal, what="Walk to the park"))
+    assert rate_url == active_goal + "/rate"
+    commit_url = next_url(post(assessed, rate_url, importance="9", confidence="8"))
+    next_week = (date.today() + timedelta(days=7)).isoformat()
+    assert next_url(post(assessed, commit_url, check_in_on=next_week)) == active_goal
+    [goal] = goals(app)
+    assert (goal.what, goal.status, goal.check_in_on.isoformat()) == ("Walk to the park", GoalStatus.ACTIVE, next_week)
+    page = assessed.get(active_goal).get_data(as_text=True)
+    assert "plan then: Walk to the shop" in page  # the history keeps what the plan said before

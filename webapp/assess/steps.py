@@ -222,7 +222,7 @@ def render_check(
         questionnaire=questionnaire,
         response=response,
         rows=rows,
-        missing=[{"item": item, "url": question_url(response, navigation.page_of(questionnaire, item.link_id), True)} for item in missing],
+        missing=[{"item": item, "url": question_url(response, questionnaire.page_of(item.link_id), True)} for item in missing],
         back_url=question_url(response, last_page),
     )
 

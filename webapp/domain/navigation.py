@@ -62,10 +62,3 @@ def resume_page(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Pag
         return pages[0] if pages else None
     return first_unanswered_page(questionnaire, answers)
 
-
-def page_of(questionnaire: Questionnaire, link_id: str) -> Page | None:
-    """The screen that holds the question ``link_id``."""
-    for page in questionnaire.pages:
-        if page.link_id == link_id or any(q.link_id == link_id for q in page.questions):
-            return page
-    return None

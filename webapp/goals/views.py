@@ -44,6 +44,14 @@ def load_open_goal(goal_uuid: uuid_module.UUID) -> Goal:
     return goal
 
 
+def load_goal_to_check_in(goal_uuid: uuid_module.UUID) -> Goal:
+    """Only a goal that is on the go (or paused) can be checked in on."""
+    goal = load_own_goal(goal_uuid)
+    if goal.status not in (GoalStatus.ACTIVE, GoalStatus.PAUSED):
+        abort(409)
+    return goal
+
+
 def picture(goal: Goal | None = None):
     """What the engine knows of the signed-in person, with this goal's own words if any."""
     config = current_app.config
@@ -267,9 +275,7 @@ def show(goal_uuid: uuid_module.UUID):
 
 @bp.get("/<uuid:goal_uuid>/check-in")
 def check_in(goal_uuid: uuid_module.UUID):
-    goal = load_own_goal(goal_uuid)
-    if goal.status not in (GoalStatus.ACTIVE, GoalStatus.PAUSED):
-        abort(409)
+    goal = load_goal_to_check_in(goal_uuid)
     return _render_check_in(goal, CheckInForm(today=today()))
 
 
@@ -280,9 +286,7 @@ def _render_check_in(goal: Goal, form: CheckInForm, status: int = 200):
 
 @bp.post("/<uuid:goal_uuid>/check-in")
 def check_in_post(goal_uuid: uuid_module.UUID):
-    goal = load_own_goal(goal_uuid)
-    if goal.status not in (GoalStatus.ACTIVE, GoalStatus.PAUSED):
-        abort(409)
+    goal = load_goal_to_check_in(goal_uuid)
     form = CheckInForm(today=today())
     if not form.validate_on_submit():
         return _render_check_in(goal, form, status=422)

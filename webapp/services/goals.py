@@ -81,13 +81,6 @@ def active_goals(session: Session, person: User) -> list[Goal]:
     return [goal for goal in goals_of(session, person) if goal.status == GoalStatus.ACTIVE]
 
 
-def check_ins_due(session: Session, person: User, today: date) -> list[Goal]:
-    return [
-        goal for goal in active_goals(session, person)
-        if goal.check_in_on is not None and goal.check_in_on <= today
-    ]
-
-
 def _latest_completed(session: Session, person: User, questionnaire_id: str) -> Response | None:
     return session.scalar(
         select(Response)

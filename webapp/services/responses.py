@@ -11,7 +11,6 @@ import hashlib
 import json
 import uuid as uuid_module
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
