@@ -62,3 +62,29 @@ def test_every_revision_has_a_downgrade():
         source = Path(revision.path).read_text(encoding="utf-8")
         body = source.split("def downgrade() -> None:", 1)[1]
         assert "op." in body, f"{revision.revision} has an empty downgrade"
+
+
+def test_migration_0005_fills_in_the_headline_of_every_response_completed_before_it(app):
+    """Responses sent before revision 0005 get the headline figure the app now stores on receipt."""
+    from sqlalchemy import select
+
+    from tests.conftest import add_assessment, make_person
+    from webapp.extensions import db
+    from webapp.models import Response, Score
+
+    person = make_person(app)
+    add_assessment(app, person, "capable-activation", wellness=0.7)
+    add_assessment(app, person, "capable-capability", wellness=0.3)
+    with app.app_context():
+        stored = {r.questionnaire_id: (r.headline_score, r.headline_level)
+                  for r in db.session.scalars(select(Response))}
+        overall = db.session.scalar(select(Score).where(Score.scale_id == "overall"))
+        index = db.session.scalar(select(Score).where(Score.scale_id == "capability-index"))
+        assert stored == {"capable-activation": (overall.value, overall.level),
+                          "capable-capability": (index.value, None)}
+        db.session.close()
+        migrations.downgrade(db.engine, "0004")
+        migrations.upgrade(db.engine)
+        filled = {r.questionnaire_id: (r.headline_score, r.headline_level)
+                  for r in db.session.scalars(select(Response))}
+    assert filled == stored

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -12,10 +13,11 @@ from webapp.db import Base, created_at, int_pk
 if TYPE_CHECKING:
     from webapp.models.goals import Goal
     from webapp.models.responses import Response
+    from webapp.models.staff import StaffMember
 
 
 class User(UserMixin, Base):
-    """Someone who signs in. For now, a person assessing themselves."""
+    """Someone who signs in: a person assessing themselves, or staff (with a ``staff`` row)."""
 
     __tablename__ = "users"
 
@@ -26,6 +28,9 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[created_at]
     last_sign_in_at: Mapped[datetime | None]
+    # Wrong passwords in a row, and until when sign-in is refused after too many.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
     responses: Mapped[list[Response]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
@@ -33,6 +38,22 @@ class User(UserMixin, Base):
     goals: Mapped[list[Goal]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    # Loaded with the user (a LEFT JOIN): every request asks whether the user is staff.
+    staff: Mapped[StaffMember | None] = relationship(back_populates="user", uselist=False, lazy="joined")
+
+    def get_id(self) -> str:
+        """What the session remembers: the id and a stamp of the password, so that changing the
+        password ends every other session of the account (``auth.load_user`` checks the stamp)."""
+        return f"{self.id}.{self.session_stamp}"
+
+    @property
+    def session_stamp(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    @property
+    def is_staff(self) -> bool:
+        return self.staff is not None and self.staff.active
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

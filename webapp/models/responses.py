@@ -5,7 +5,7 @@ import uuid as uuid_module
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base, created_at, int_pk, short_text, utcnow
@@ -29,6 +29,14 @@ class Response(Base):
     """
 
     __tablename__ = "responses"
+    __table_args__ = (
+        # Reports read every completed response of one questionnaire, person by person in time
+        # order: from this index alone on PostgreSQL (INCLUDE), already in the order they need,
+        # never from the wide rows with their result JSON.
+        Index("ix_responses_completed", "questionnaire_id", "person_id", "authored_at", "id",
+              postgresql_include=["headline_score", "headline_level"],
+              postgresql_where=text("status = 'completed'"), sqlite_where=text("status = 'completed'")),
+    )
 
     id: Mapped[int_pk]
     uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid, unique=True)
@@ -50,6 +58,11 @@ class Response(Base):
     scoring_version: Mapped[str | None] = mapped_column(String(40))
     # The full ScoreResult (scales, levels, capability profile) as scored on receipt.
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The one figure that sums the result up (``webapp.domain.results.headline``: the headline
+    # scale's score and level, or the capability index), kept on the row so reports over a whole
+    # service read it from an index without joining the scores.
+    headline_score: Mapped[float | None] = mapped_column(Float)
+    headline_level: Mapped[int | None]
 
     person: Mapped[User] = relationship(back_populates="responses")
     answers: Mapped[list[Answer]] = relationship(
@@ -94,7 +107,11 @@ class Score(Base):
     """One scored scale of a completed response, kept in rows so staff views can query them."""
 
     __tablename__ = "scores"
-    __table_args__ = (UniqueConstraint("response_id", "scale_id"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "scale_id"),
+        # One scale across everyone (the headline stage, the capability index) for reports.
+        Index("ix_scores_scale_id", "scale_id", "response_id", postgresql_include=["value", "level"]),
+    )
 
     id: Mapped[int_pk]
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
