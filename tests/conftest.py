@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from webapp import create_app
 from webapp.extensions import db
@@ -108,3 +108,89 @@ def signed_in(client, person) -> FlaskClient:
     response = sign_in(client)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
+
+
+# --- Staff, teams and consent -----------------------------------------------------------------
+
+
+def make_team(app: Flask, name: str = "North Hill link workers") -> int:
+    from webapp.services.staff import create_team
+
+    with app.app_context():
+        team = create_team(db.session, name, actor=None)
+        db.session.commit()
+        return team.id
+
+
+def make_staff(
+    app: Flask,
+    email: str = "casey@example.org",
+    *,
+    team_id: int | None = None,
+    role: str | None = "coach",
+    is_admin: bool = False,
+    job_title: str | None = "Social prescribing link worker",
+    name: str | None = "Casey",
+    password: str = PASSWORD,
+) -> int:
+    """A staff account; returns its user id (what ``sign_in`` and ``AuditEvent`` use)."""
+    from webapp.models import StaffRole, Team
+    from webapp.services.staff import create_staff
+
+    with app.app_context():
+        team = db.session.get(Team, team_id) if team_id is not None else None
+        staff = create_staff(
+            db.session, email=email, password=password, display_name=name, team=team,
+            role=StaffRole(role) if role else None, job_title=job_title, is_admin=is_admin, actor=None,
+        )
+        db.session.commit()
+        return staff.user_id
+
+
+def share_with(app: Flask, person_id: int, team_id: int, coach_user_id: int | None = None) -> int:
+    """The person consents to share their record with the team (as claiming an invite does)."""
+    from webapp.models import StaffMember, Team, User
+    from webapp.services.consent import grant
+
+    with app.app_context():
+        person = db.session.get(User, person_id)
+        coach = None
+        if coach_user_id is not None:
+            coach = db.session.scalar(select(StaffMember).where(StaffMember.user_id == coach_user_id))
+        consent = grant(db.session, person, db.session.get(Team, team_id), coach=coach)
+        db.session.commit()
+        return consent.id
+
+
+def add_assessment(
+    app: Flask,
+    person_id: int,
+    questionnaire_id: str = "capable-activation",
+    *,
+    wellness: float = 0.5,
+    days_ago: float = 0,
+    seed: int = 1,
+) -> str:
+    """A completed questionnaire with synthetic answers (``wellness`` 0 low to 1 high), dated
+    ``days_ago``; returns the response's UUID."""
+    import random
+    import uuid as uuid_module
+    from datetime import timedelta
+
+    from webapp.catalogue import get_catalogue
+    from webapp.db import utcnow
+    from webapp.models import User
+    from webapp.services.demo import synthetic_answers
+    from webapp.services.responses import receive_response
+
+    with app.app_context():
+        questionnaire = get_catalogue().get(questionnaire_id)
+        when = utcnow() - timedelta(days=days_ago)
+        answers = synthetic_answers(questionnaire, wellness, random.Random(seed))
+        response, _created = receive_response(
+            db.session, db.session.get(User, person_id), questionnaire, uuid_module.uuid4(), answers,
+            authored_at=when,
+        )
+        response.started_at = response.received_at = response.updated_at = when
+        db.session.commit()
+        return str(response.uuid)

@@ -47,9 +47,11 @@ def test_debug_runs_without_a_secret_and_makes_a_demo_person_once(clean_environm
     app = create_app()
     printed = capsys.readouterr().err
     assert "Sign in with demo@capable.example and password try-capable-demo" in printed
+    assert "Demo staff: coach@capable.example (team lead) and admin@capable.example (admin)" in printed
     with app.app_context():
-        assert db.session.scalar(select(func.count(User.id))) == 1
-        completed = db.session.scalars(select(Response)).all()
+        people = 7  # Sam, four others on the demo caseload, the coach and the admin
+        assert db.session.scalar(select(func.count(User.id))) == people
+        completed = db.session.scalars(select(Response).where(Response.person_id == 1)).all()
         assert len(completed) >= 4 and all(r.completed for r in completed)
         span = max(r.received_at for r in completed) - min(r.received_at for r in completed)
         assert span.days >= 60  # a few months of history
@@ -57,8 +59,29 @@ def test_debug_runs_without_a_secret_and_makes_a_demo_person_once(clean_environm
     again = create_app()  # a second start finds the demo person and changes nothing
     assert "Demo person created" not in capsys.readouterr().err
     with again.app_context():
-        assert db.session.scalar(select(func.count(User.id))) == 1
+        assert db.session.scalar(select(func.count(User.id))) == people
     dispose(again)
+
+
+def test_the_demo_coach_sees_the_demo_caseload_with_its_flags_and_sams_record(clean_environment):
+    clean_environment.setenv("FLASK_DEBUG", "1")
+    app = create_app()
+    client = app.test_client()
+    from tests.conftest import csrf_token
+
+    client.post("/sign-in", data={"email": "coach@capable.example", "password": "try-capable-demo",
+                                  "csrf_token": csrf_token(client, "/sign-in")})
+    caseload = client.get("/staff/").get_data(as_text=True)
+    for name in ("Sam", "Alex", "Jordan", "Priya", "Morgan"):
+        assert name in caseload
+    for flag in ("Stage dropped", "Reassessment due"):
+        assert flag in caseload
+    sam = client.get("/staff/people/1").get_data(as_text=True)
+    assert "First meeting at the surgery" in sam  # the demo note
+    plan = client.get("/staff/people/1/plan").get_data(as_text=True)
+    assert "Walking group on Thursday mornings" in plan
+    assert client.get("/staff/reports").status_code == 200
+    dispose(app)
 
 
 def test_the_demo_person_can_sign_in_and_see_history(clean_environment):

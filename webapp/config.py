@@ -95,4 +95,17 @@ def from_environment(instance_path: str, debug: bool, testing: bool = False) -> 
         # limits to count real clients behind a TLS proxy or load balancer.
         "PROXY_COUNT": int(env.get("CAPABLE_PROXY_COUNT", "0")),
         "REASSESS_AFTER_DAYS": int(env.get("CAPABLE_REASSESS_AFTER_DAYS", "84")),
+        # Staff: a session ends after this long without a request.
+        "STAFF_IDLE_MINUTES": int(env.get("CAPABLE_STAFF_IDLE_MINUTES", "30")),
+        # Sign-in is refused for LOCKOUT_MINUTES after this many wrong passwords in a row.
+        "LOCKOUT_AFTER_FAILURES": int(env.get("CAPABLE_LOCKOUT_AFTER_FAILURES", "5")),
+        "LOCKOUT_MINUTES": int(env.get("CAPABLE_LOCKOUT_MINUTES", "15")),
+        # An invite link works once, for this many days.
+        "INVITE_VALID_DAYS": int(env.get("CAPABLE_INVITE_VALID_DAYS", "14")),
+        "INVITE_CLAIM_RATE_LIMIT": env.get("CAPABLE_INVITE_CLAIM_RATE_LIMIT", "10 per minute;60 per hour"),
+        # The caseload flags someone with no activity (answers, goals, check-ins) for this long.
+        "INACTIVE_AFTER_WEEKS": int(env.get("CAPABLE_INACTIVE_AFTER_WEEKS", "4")),
+        # Where the FHIR export's canonical URLs and code systems live (default: this service's own
+        # address + /fhir). Set it so the URLs stay the same if the service moves.
+        "FHIR_BASE_URL": env.get("CAPABLE_FHIR_BASE_URL") or None,
     }

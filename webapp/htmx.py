@@ -37,11 +37,12 @@ def render(
     """Render ``fragment_template`` for htmx, otherwise the whole page around it.
 
     ``page_template`` (the layout unless a page needs more) includes the fragment, so both are
-    the same markup.
+    the same markup. Either way ``_fragment.html`` puts any flashed message above the fragment,
+    so a message said before an htmx redirect (``redirect_after_post``) shows where it lands.
     """
     htmx = is_htmx_request()
     body = render_template(
-        fragment_template if htmx else page_template,
+        "_fragment.html" if htmx else page_template,
         fragment_template=fragment_template,
         htmx=htmx,
         **context,

@@ -23,3 +23,5 @@ def prepare_database(app: Flask) -> None:
             if sign_in is not None:
                 # Printed once, for the developer at the terminal; a made-up person, not a log line.
                 print(f" * Demo person created. Sign in with {sign_in[0]} and password {sign_in[1]}", file=sys.stderr)
+                print(f" * Demo staff: {demo.DEMO_COACH_EMAIL} (team lead) and {demo.DEMO_ADMIN_EMAIL} (admin),"
+                      f" same password", file=sys.stderr)

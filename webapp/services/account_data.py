@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.db import utcnow
-from webapp.models import CheckIn, Goal, GoalRating, Response, User
+from webapp.models import CarePlan, CheckIn, Consent, Goal, GoalRating, Response, User
 
 
 def _iso(value) -> str | None:
@@ -28,6 +28,14 @@ def export_person(session: Session, person: User) -> dict[str, Any]:
         .where(Goal.person_id == person.id)
         .options(selectinload(Goal.ratings), selectinload(Goal.check_ins))
         .order_by(Goal.created_at)
+    ).all()
+    consents = session.scalars(
+        select(Consent).where(Consent.person_id == person.id)
+        .options(selectinload(Consent.team)).order_by(Consent.granted_at)
+    ).all()
+    plans = session.scalars(
+        select(CarePlan).where(CarePlan.person_id == person.id)
+        .options(selectinload(CarePlan.team)).order_by(CarePlan.id)
     ).all()
     return {
         "exported_at": utcnow().isoformat(),
@@ -77,6 +85,16 @@ def export_person(session: Session, person: User) -> dict[str, Any]:
                 ],
             }
             for goal in goals
+        ],
+        "sharing": [
+            {"team": consent.team.name, "agreed_at": _iso(consent.granted_at),
+             "stopped_at": _iso(consent.withdrawn_at), "wording_version": consent.wording_version}
+            for consent in consents
+        ],
+        "care_plans": [
+            {"team": plan.team.name, "what_matters": plan.what_matters, "support_agreed": plan.support_agreed,
+             "contacts": plan.contacts, "review_on": _iso(plan.review_on), "updated_at": _iso(plan.updated_at)}
+            for plan in plans
         ],
     }
 

@@ -16,13 +16,27 @@ from sqlalchemy.orm import Session
 from webapp.db import utcnow
 from webapp.domain.goals import GoalLibrary
 from webapp.domain.questionnaires import Catalogue, Item, Questionnaire
-from webapp.models import CheckInOutcome, NextStep, User
+from webapp.models import CarePlan, CheckInOutcome, CoachNote, NextStep, StaffRole, User
 from webapp.services import goals as goal_service
+from webapp.services.consent import grant
+from webapp.services.staff import create_staff, create_team
 from webapp.services.accounts import register_person
 from webapp.services.responses import receive_response
 
 DEMO_EMAIL = "demo@capable.example"
 DEMO_PASSWORD = "try-capable-demo"
+# The demo team's staff, who sign in with the same password.
+DEMO_COACH_EMAIL = "coach@capable.example"
+DEMO_ADMIN_EMAIL = "admin@capable.example"
+DEMO_TEAM = "Demo link workers"
+# Others on the demo caseload: (name, [(days ago, wellness) of activation assessments]), so the
+# caseload shows a range of stages and each of its flags.
+DEMO_CASELOAD = (
+    ("Alex", [(150, 0.2), (60, 0.5)]),
+    ("Jordan", [(100, 0.75), (20, 0.35)]),   # stage dropped
+    ("Priya", [(200, 0.55)]),                 # reassessment due, no activity for weeks
+    ("Morgan", []),                           # has not assessed yet
+)
 WHAT_MATTERS = (
     "Being well enough to walk my dog every day and see my grandchildren at the weekend.",
     "Getting back to the allotment, and not feeling so on my own.",
@@ -102,10 +116,47 @@ def _demo_goal(session: Session, person: User, library: GoalLibrary, now) -> Non
         check_in.created_at = check_in.authored_at = goal.created_at + timedelta(days=days_after)
 
 
+def _assess(session: Session, person: User, questionnaire: Questionnaire, days_ago: float, wellness: float,
+            rng: random.Random, now) -> None:
+    when = now - timedelta(days=days_ago, hours=rng.randint(0, 8))
+    answers = synthetic_answers(questionnaire, wellness, rng)
+    response, _created = receive_response(session, person, questionnaire, uuid_module.uuid4(), answers,
+                                          authored_at=when)
+    response.started_at = response.received_at = response.updated_at = when
+
+
+def _demo_team(session: Session, catalogue: Catalogue, sam: User, rng: random.Random, now) -> None:
+    """A team lead and an admin, with Sam and a few others sharing their records with the team."""
+    team = create_team(session, DEMO_TEAM, actor=None)
+    coach = create_staff(session, email=DEMO_COACH_EMAIL, password=DEMO_PASSWORD, display_name="Casey",
+                         team=team, role=StaffRole.TEAM_LEAD, job_title="Social prescribing link worker",
+                         actor=None)
+    create_staff(session, email=DEMO_ADMIN_EMAIL, password=DEMO_PASSWORD, display_name="Ade", team=None,
+                 role=None, is_admin=True, actor=None)
+    grant(session, sam, team, coach=coach)
+    activation = catalogue.get("capable-activation")
+    for index, (name, assessments) in enumerate(DEMO_CASELOAD, start=1):
+        person = register_person(session, f"demo-{index}@capable.example", DEMO_PASSWORD, name)
+        consent = grant(session, person, team, coach=coach)
+        consent.granted_at = now - timedelta(days=max((days for days, _w in assessments), default=3) + 1)
+        if activation is not None:
+            for days_ago, wellness in assessments:
+                _assess(session, person, activation, days_ago, wellness, rng, now)
+    session.add(CoachNote(person_id=sam.id, team_id=team.id, author=coach, created_at=now - timedelta(days=40),
+                          body="First meeting at the surgery. Sam would like to get out more and feel less "
+                               "alone. Agreed to try a short walk after lunch."))
+    session.add(CarePlan(person_id=sam.id, team_id=team.id, updated_by=coach,
+                         what_matters=WHAT_MATTERS[0],
+                         support_agreed="Walking group on Thursday mornings. Check-in with Casey every two weeks.",
+                         contacts="Casey, social prescribing link worker, at the surgery on 01632 960 000",
+                         review_on=(now + timedelta(days=28)).date()))
+
+
 def create_demo_person_if_empty(
     session: Session, catalogue: Catalogue, library: GoalLibrary | None = None
 ) -> tuple[str, str] | None:
-    """Create the demo person when nobody has signed up yet. Returns (email, password) or None."""
+    """Create the demo person, and a demo team with its staff and caseload, when nobody has signed
+    up yet. Returns the person's (email, password) or None."""
     if session.scalar(select(exists().where(User.id.is_not(None)))):
         return None
     person = register_person(session, DEMO_EMAIL, DEMO_PASSWORD, "Sam")
@@ -114,13 +165,9 @@ def create_demo_person_if_empty(
     for questionnaire in catalogue.latest():
         timeline = TIMELINE["activation"] if "activation" in questionnaire.id else TIMELINE["other"]
         for days_ago, wellness in timeline:
-            when = now - timedelta(days=days_ago, hours=rng.randint(0, 8))
-            answers = synthetic_answers(questionnaire, wellness, rng)
-            response, _created = receive_response(
-                session, person, questionnaire, uuid_module.uuid4(), answers, authored_at=when
-            )
-            response.started_at = response.received_at = response.updated_at = when
+            _assess(session, person, questionnaire, days_ago, wellness, rng, now)
     if library is not None:
         _demo_goal(session, person, library, now)
+    _demo_team(session, catalogue, person, rng, now)
     session.flush()
     return DEMO_EMAIL, DEMO_PASSWORD
