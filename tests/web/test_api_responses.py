@@ -162,3 +162,35 @@ def test_impossibly_early_authored_times_are_refused(signed_in, app, authored_at
     assert reply.status_code == 422
     assert "too long ago" in reply.get_json()["error"]
     assert counts(app) == (0, 0, 0)
+
+
+def test_a_draft_saved_at_the_same_moment_as_the_first_send_is_finished_not_refused(signed_in, app, monkeypatch):
+    """The device saves its draft and sends the finished response at once: the draft row lands
+    between the send's look-up and its insert. The send must finish that draft, not answer 409."""
+    from webapp.services import responses as service
+
+    response_uuid = uuid.uuid4()
+    with app.app_context():
+        from webapp.catalogue import get_catalogue
+        from webapp.models import User
+
+        person = db.session.scalar(select(User))
+        draft = service.start_response(db.session, person, get_catalogue().get(ACTIVATION), response_uuid)
+        db.session.commit()
+        assert not draft.completed
+
+    real_get = service.get_response
+    calls = []
+
+    def first_look_misses_the_draft(session, wanted):
+        calls.append(wanted)
+        return None if len(calls) == 1 else real_get(session, wanted)
+
+    monkeypatch.setattr(service, "get_response", first_look_misses_the_draft)
+    reply = send(signed_in, body(response_uuid))
+    assert reply.status_code == 201, reply.get_json()
+    assert len(calls) == 2  # the insert collided, and the stored draft was found and finished
+    with app.app_context():
+        stored = db.session.scalar(select(Response).where(Response.uuid == response_uuid))
+        assert stored.completed and len(stored.answers) == len(ITEMS)
+    assert counts(app)[0] == 1

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from pathlib import Path
 
+from sqlalchemy import select
+
 from tests.conftest import make_person, sign_in
+from webapp.extensions import db
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 ACTIVATION = "capable-activation"
@@ -123,3 +127,29 @@ def test_offline_pages_need_sign_in_except_the_offline_page(client):
     assert offline.status_code == 200
     assert "What you can still do" in offline.get_data(as_text=True)
     assert client.get("/offline/session").get_json() == {"signed_in": False, "user": "", "csrf_token": None}
+
+
+def test_the_check_in_page_of_an_active_goal_is_kept_and_ready_for_the_outbox(signed_in, app):
+    from tests.web.test_api_check_ins import active_goal
+    from webapp.models import Goal, GoalStatus
+    from webapp.services import goals as goal_service
+
+    goal = active_goal(app)
+    key = signed_in.get("/").headers["X-Capable-Cache"]
+    reply = signed_in.get(f"/goals/{goal}/check-in")
+    assert reply.headers["X-Capable-Cache"] == key
+    page = reply.get_data(as_text=True)
+    assert f'data-goal="{goal}"' in page and "data-offline-check-in" in page
+    assert 'data-outbox-title="Check-in for: Walk to the shop"' in page
+    assert "Saved on this phone. It will be sent when you are online." in page  # shown by check_in.js
+    assert "X-Capable-Cache" not in signed_in.get(f"/goals/{goal}/check-in", headers={"HX-Request": "true"}).headers
+    with app.app_context():
+        found = db.session.scalar(select(Goal).where(Goal.uuid == uuid.UUID(goal)))
+        goal_service.set_status(db.session, found, GoalStatus.ACHIEVED)
+        db.session.commit()
+    finished = signed_in.get(f"/goals/{goal}/check-in")
+    assert finished.status_code == 409 and "X-Capable-Cache" not in finished.headers
+
+
+def test_the_check_in_script_is_kept_with_the_other_static_files(client, app):
+    assert "/static/app/offline/check_in.js" in client.get("/sw.js").get_data(as_text=True)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from webapp.auth.forms import strip_spaces
 from webapp.models import CheckInOutcome, NextStep
+from webapp.services.goals import CheckInFields
 
 RULER = [SelectChoice(str(n)) for n in range(0, 11)]
 
@@ -38,9 +40,12 @@ class PlainDateField(DateField):
             raise ValueError(_l("Enter a real date")) from error
 
 
+NOT_IN_THE_PAST = _l("Choose today or a date in the future")
+
+
 def not_in_the_past(form, field) -> None:
     if field.data is not None and field.data < form.today:
-        raise ValidationError(_l("Choose today or a date in the future"))
+        raise ValidationError(NOT_IN_THE_PAST)
 
 
 class TodayAwareForm(FlaskForm):
@@ -105,6 +110,9 @@ class CommitForm(TodayAwareForm):
 
 
 class CheckInForm(TodayAwareForm):
+    # Made when the form is shown (and again by the page's script for each form it shows), so a
+    # form sent twice is stored once. Anything that is not a UUID is ignored: a new one is used.
+    uuid = HiddenField(default=lambda: str(uuid_module.uuid4()))
     outcome = PlainRadioField(_l("How did it go?"), choices=[
         SelectChoice(CheckInOutcome.DONE.value, _l("I did it")),
         SelectChoice(CheckInOutcome.PARTLY.value, _l("I did some of it")),
@@ -126,11 +134,36 @@ class CheckInForm(TodayAwareForm):
     ], validators=[InputRequired(message=_l("Choose what to do next"))])
     next_check_in_on = PlainDateField(_l("If you keep going: when shall we ask again?"), validators=[Optional(), not_in_the_past],
                                  format="%Y-%m-%d")
+    KEEP_NEEDS_A_DATE = _l("Enter a date to check in again")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         field = self.next_check_in_on
         if self.next_step.data == NextStep.KEEP.value and field.data is None and not field.errors:
-            field.errors = [*field.errors, _l("Enter a date to check in again")]
+            field.errors = [*field.errors, self.KEEP_NEEDS_A_DATE]
             return False
         return valid
+
+    def client_uuid(self) -> uuid_module.UUID | None:
+        try:
+            return uuid_module.UUID(str(self.uuid.data or ""))
+        except ValueError:
+            return None
+
+    def fields(self) -> CheckInFields:
+        """What was given, once the form is valid."""
+        return CheckInFields(
+            outcome=CheckInOutcome(self.outcome.data), helped=self.helped.data or None,
+            got_in_the_way=self.got_in_the_way.data or None, confidence=int(self.confidence.data),
+            next_step=NextStep(self.next_step.data), next_check_in_on=self.next_check_in_on.data)
+
+    def messages_for_offline(self) -> dict[str, str]:
+        """The messages a phone shows for a missing answer when it checks the form without a
+        signal (the server checks everything again when the check-in arrives)."""
+        return {
+            "outcome": str(self.outcome.validators[0].message),
+            "confidence": str(self.confidence.validators[0].message),
+            "next_step": str(self.next_step.validators[0].message),
+            "next_check_in_on": str(self.KEEP_NEEDS_A_DATE),
+            "in_the_past": str(NOT_IN_THE_PAST),
+        }

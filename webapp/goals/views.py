@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.goals.forms import CheckInForm, CommitForm, InTheWayForm, OwnWordsForm, PlanForm, RatingForm
 from webapp.goals.wording import reason_text
 from webapp.htmx import redirect_after_post, render
-from webapp.models import CheckInOutcome, Goal, GoalStatus, NextStep, Response
+from webapp.models import Goal, GoalStatus, Response
 from webapp.services import goals as goal_service
 from webapp.services import responses
 
@@ -281,34 +281,29 @@ def check_in(goal_uuid: uuid_module.UUID):
 
 def _render_check_in(goal: Goal, form: CheckInForm, status: int = 200):
     return render("goals/_check_in.html", status=status, title=_("How did it go?"),
-                  goal=goal, form=form)
+                  goal=goal, form=form, offline_messages=form.messages_for_offline())
 
 
 @bp.post("/<uuid:goal_uuid>/check-in")
 def check_in_post(goal_uuid: uuid_module.UUID):
-    goal = load_goal_to_check_in(goal_uuid)
+    goal = load_own_goal(goal_uuid)
     form = CheckInForm(today=today())
+    client_uuid = form.client_uuid()
+    sent_before = client_uuid is not None and goal_service.get_check_in(db.session, client_uuid) is not None
+    if not sent_before and goal.status not in (GoalStatus.ACTIVE, GoalStatus.PAUSED):
+        abort(409)
     if not form.validate_on_submit():
         return _render_check_in(goal, form, status=422)
-    next_step = NextStep(form.next_step.data)
-    goal_service.record_check_in(
-        db.session, goal, outcome=CheckInOutcome(form.outcome.data), helped=form.helped.data or None,
-        got_in_the_way=form.got_in_the_way.data or None, confidence=int(form.confidence.data),
-        next_step=next_step, next_check_in_on=form.next_check_in_on.data, today=today())
-    target = goal_url(goal)
-    library = get_goal_library()
-    idea = goal_service.idea_of(goal, library)
-    variant = None
-    if next_step == NextStep.BIGGER:
-        variant = library.bigger_of(idea) if idea else None
-    elif next_step == NextStep.SMALLER:
-        variant = (library.smaller_of(idea) if idea else None) or coaching.preparatory_step(
-            library, idea, goal.domain, goal.tier or 1)
-    if next_step in (NextStep.BIGGER, NextStep.SMALLER):
-        follow_on = goal_service.follow_on_goal(db.session, goal, variant)
-        target = goal_url(follow_on, "plan")
+    try:
+        stored, _created = goal_service.check_in(
+            db.session, goal, form.fields(), today=today(), library=get_goal_library(), check_in_uuid=client_uuid)
+    except (goal_service.CheckInConflict, goal_service.GoalClosed):
+        db.session.rollback()
+        abort(409)
+    next_goal = goal_service.after_check_in(db.session, goal, stored)
     db.session.commit()
-    return redirect_after_post(target)
+    # A form sent twice (the same UUID) lands where the first one did.
+    return redirect_after_post(goal_url(goal) if next_goal.id == goal.id else goal_url(next_goal, "plan"))
 
 
 @bp.post("/<uuid:goal_uuid>/status")

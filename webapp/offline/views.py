@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -26,7 +27,8 @@ from flask_wtf.csrf import generate_csrf
 from webapp.assess.steps import error_message
 from webapp.catalogue import get_catalogue, get_questionnaire_or_404
 from webapp.domain.questionnaires import DEFAULT_MAX_LENGTH, AnswerError, Item, Questionnaire
-from webapp.templating import VENDOR
+from webapp.offline.messages import locale_tag, offline_messages
+from webapp.templating import SUPPORTED_LOCALES, VENDOR
 
 bp = Blueprint("offline", __name__, template_folder="templates")
 
@@ -42,10 +44,14 @@ CACHEABLE_ENDPOINTS = frozenset({
     "assess.results",
     "goals.index",
     "goals.show",
+    "goals.check_in",  # the check-in of an active goal works without a signal (check_in.js)
     "offline.questionnaire",
     "offline.outbox",
     "offline.offline_page",
 })
+# The translation catalogues: the offline scripts' messages come from them, so they are part of
+# the build's version (a new translation reaches phones like a changed static file).
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 # The vendored files every page needs, kept by the service worker when it installs.
 VENDOR_FILES = (
     VENDOR["htmx"],
@@ -73,14 +79,19 @@ def app_files(static_root: Path) -> list[str]:
     )
 
 
-def compute_version(static_root: Path) -> str:
-    """A short version for the caches: the vendored versions and a hash of our static files."""
+def compute_version(static_root: Path, translations: Path | None = None) -> str:
+    """A short version for the caches: the vendored versions, a hash of our static files and of
+    the compiled translations (``*.mo`` under ``translations``, when given)."""
     digest = hashlib.sha256()
     for name in VENDOR_FILES:
         digest.update(name.encode())  # the vendored versions are in their paths
     for name in app_files(static_root):
         digest.update(name.encode())
         digest.update((static_root / name).read_bytes())
+    if translations is not None and translations.is_dir():
+        for path in sorted(translations.rglob("*.mo")):
+            digest.update(path.relative_to(translations).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -90,7 +101,7 @@ def cache_version() -> str:
         return str(configured)
     version = current_app.extensions.get(VERSION_KEY)
     if version is None:
-        version = current_app.extensions[VERSION_KEY] = compute_version(_static_root())
+        version = current_app.extensions[VERSION_KEY] = compute_version(_static_root(), TRANSLATIONS)
     return version
 
 
@@ -98,7 +109,7 @@ def cache_version() -> str:
 def _work_out_version(state) -> None:
     """Hash the static files once, when the blueprint is registered (that is, at app start)."""
     app = state.app
-    app.extensions[VERSION_KEY] = compute_version(Path(app.static_folder or ""))
+    app.extensions[VERSION_KEY] = compute_version(Path(app.static_folder or ""), TRANSLATIONS)
 
 
 def user_key(user_id: int) -> str:
@@ -111,6 +122,12 @@ def current_user_key() -> str:
     return user_key(current_user.id) if current_user.is_authenticated else ""
 
 
+def messages_url(locale: str | None = None) -> str:
+    """Where the offline scripts find their messages, for a locale (the request's by default).
+    client.js works the same address out from the page's ``lang`` when it is not told it."""
+    return url_for("offline.messages", locale=locale_tag(locale or get_locale() or SUPPORTED_LOCALES[0]))
+
+
 def precache_urls() -> list[str]:
     """The offline page of the newest version of every questionnaire, for the device to keep."""
     return [
@@ -121,16 +138,18 @@ def precache_urls() -> list[str]:
 
 @bp.app_context_processor
 def offline_context() -> dict:
-    signed_in = current_user.is_authenticated
+    # Staff pages are never kept on a device: staff get no service worker and nothing to keep.
+    signed_in = current_user.is_authenticated and not current_user.is_staff
     return {"offline_client": {
         "src": url_for("static", filename="app/offline/client.js"),
-        "user": current_user_key(),
+        "user": current_user_key() if signed_in else "",
         "sw": url_for("offline.service_worker") if signed_in else "",
         "precache": " ".join(precache_urls()) if signed_in else "",
         "outbox": url_for("offline.outbox"),
         "session": url_for("offline.session"),
         "manifest": url_for("offline.manifest"),
         "theme": THEME_COLOUR,
+        "messages": messages_url(),
     }}
 
 
@@ -187,11 +206,14 @@ def service_worker():
     version = cache_version()
     static_files = [url_for("static", filename=name) for name in (*VENDOR_FILES, *app_files(_static_root()))
                     if not name.endswith(".js") or not name.startswith("app/offline/sw")]
+    # The scripts' messages in every locale, kept with the static files of this build.
+    static_files += [messages_url(locale) for locale in SUPPORTED_LOCALES]
     settings = {
         "version": version,
         "static": static_files,
         "staticPrefix": url_for("static", filename=""),
         "offlinePage": url_for("offline.offline_page"),
+        "messages": url_for("offline.messages"),
         "never": ["/api/", "/sign-in", "/sign-up", "/sign-out", url_for("offline.session")],
         "cacheHeader": CACHE_HEADER,
         "aliasHeader": ALIAS_HEADER,
@@ -215,6 +237,21 @@ def session():
         "csrf_token": generate_csrf() if signed_in else None,
     })
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/offline/messages.json")
+def messages():
+    """Every string the offline scripts show, translated: ``?locale=en-GB`` picks a supported
+    locale (else the request's). The service worker keeps it with this build's static files."""
+    wanted = request.args.get("locale", "").replace("-", "_")
+    locale = wanted if wanted in SUPPORTED_LOCALES else str(get_locale() or SUPPORTED_LOCALES[0])
+    with force_locale(locale):
+        body = {"locale": locale_tag(locale), "build": cache_version(), "messages": offline_messages()}
+    response = current_app.response_class(json.dumps(body, ensure_ascii=False, sort_keys=True),
+                                           mimetype="application/json")
+    response.headers["Content-Language"] = locale_tag(locale)
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 

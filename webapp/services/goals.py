@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.db import utcnow
@@ -48,6 +49,10 @@ class GoalClosed(Exception):
 
 class InvalidCheckInDate(Exception):
     """A check-in date must be today or later."""
+
+
+class CheckInConflict(Exception):
+    """The check-in's UUID already holds a different check-in (or one on another goal)."""
 
 
 @dataclass(frozen=True)
@@ -311,6 +316,95 @@ def record_check_in(
         goal.check_in_on = None
     session.flush()
     return check_in
+
+
+@dataclass(frozen=True)
+class CheckInFields:
+    """How it went, as a person gave it (text already tidied, empty text as None)."""
+
+    outcome: CheckInOutcome
+    helped: str | None
+    got_in_the_way: str | None
+    confidence: int
+    next_step: NextStep
+    next_check_in_on: date | None
+
+
+def get_check_in(session: Session, check_in_uuid: uuid_module.UUID) -> CheckIn | None:
+    return session.scalar(select(CheckIn).where(CheckIn.uuid == check_in_uuid))
+
+
+def check_in(
+    session: Session,
+    goal: Goal,
+    fields: CheckInFields,
+    *,
+    today: date,
+    library: GoalLibrary,
+    check_in_uuid: uuid_module.UUID | None = None,
+    authored_at: datetime | None = None,
+) -> tuple[CheckIn, bool]:
+    """Store a check-in once under its UUID, as the web form and a phone's outbox send it.
+
+    Returns the check-in and whether this call stored it. The same check-in sent again under its
+    UUID is returned as it was stored (nothing changes); a different one under a used UUID raises
+    ``CheckInConflict``. A new one may raise ``GoalClosed`` or ``InvalidCheckInDate``. "Bigger" and
+    "smaller" also start the next goal as a draft for the person to shape (see ``follow_on_of``).
+    """
+    if check_in_uuid is not None:
+        existing = get_check_in(session, check_in_uuid)
+        if existing is not None:
+            return _same_check_in(existing, goal, fields), False
+    try:
+        stored = record_check_in(
+            session, goal, outcome=fields.outcome, helped=fields.helped, got_in_the_way=fields.got_in_the_way,
+            confidence=fields.confidence, next_step=fields.next_step, next_check_in_on=fields.next_check_in_on,
+            today=today, check_in_uuid=check_in_uuid, authored_at=authored_at)
+    except IntegrityError:
+        # The same UUID arrived twice at once; the other request stored it first.
+        goal_uuid = goal.uuid
+        session.rollback()
+        existing = get_check_in(session, check_in_uuid) if check_in_uuid is not None else None
+        if existing is None:
+            raise
+        return _same_check_in(existing, get_goal(session, goal_uuid) or goal, fields), False
+    if fields.next_step in (NextStep.BIGGER, NextStep.SMALLER):
+        idea = idea_of(goal, library)
+        if fields.next_step == NextStep.BIGGER:
+            variant = library.bigger_of(idea) if idea else None
+        else:
+            variant = (library.smaller_of(idea) if idea else None) or coaching.preparatory_step(
+                library, idea, goal.domain, goal.tier or 1)
+        follow_on_goal(session, goal, variant)
+    return stored, True
+
+
+def _same_check_in(existing: CheckIn, goal: Goal, fields: CheckInFields) -> CheckIn:
+    if (
+        existing.goal_id == goal.id
+        and existing.outcome == fields.outcome
+        and existing.helped == fields.helped
+        and existing.got_in_the_way == fields.got_in_the_way
+        and existing.confidence == fields.confidence
+        and existing.next_step == fields.next_step
+    ):
+        return existing
+    raise CheckInConflict
+
+
+def follow_on_of(session: Session, goal: Goal) -> Goal | None:
+    """The newest goal that grew from this one (after "bigger" or "smaller" at a check-in)."""
+    return session.scalar(
+        select(Goal).where(Goal.previous_goal_id == goal.id, Goal.person_id == goal.person_id)
+        .order_by(Goal.id.desc()).limit(1)
+    )
+
+
+def after_check_in(session: Session, goal: Goal, stored: CheckIn) -> Goal:
+    """Where the person goes after this check-in: the next goal to shape, or this goal."""
+    if stored.next_step in (NextStep.BIGGER, NextStep.SMALLER):
+        return follow_on_of(session, goal) or goal
+    return goal
 
 
 def progression_offer(goal: Goal) -> str | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from webapp.db import utcnow
 from webapp.domain.questionnaires import AnswerError, Item, Page, Questionnaire
+from webapp.domain.results import headline
 from webapp.domain.scoring import ScoreResult
 from webapp.models import Answer, Response, ResponseStatus, Score, User
 
@@ -178,13 +179,14 @@ def receive_response(
         try:
             session.flush()
         except IntegrityError:
-            # The same UUID arrived twice at once; the other request stored it first.
+            # The same UUID arrived at the same moment (a resend, or the device saving the draft
+            # it finishes): the other request stored it first. Go on with what it stored.
             session.rollback()
             existing = get_response(session, response_uuid)
             if existing is None:
                 raise
-            return _compare_resend(existing, person, questionnaire, digest), False
-        return response, True
+        else:
+            return response, True
 
     if existing.completed:
         return _compare_resend(existing, person, questionnaire, digest), False
@@ -254,6 +256,9 @@ def _close(
     response.scoring_version = result.scoring_version
     response.result = result.to_dict()
     response.scores = list(_score_rows(result))
+    summary = headline(result, questionnaire.scoring)
+    response.headline_score = summary.value if summary is not None else None
+    response.headline_level = summary.level if summary is not None else None
     response.updated_at = now
 
 
@@ -269,3 +274,107 @@ def _score_rows(result: ScoreResult):
         yield Score(scale_id="capability-index", value=result.profile.index)
         for domain in result.profile.domains:
             yield Score(scale_id=f"domain:{domain.id}", band=domain.classification)
+
+
+# --- Drafts saved from a device (PUT /api/drafts/<uuid>) -----------------------------------------
+
+
+class ResponseNotFound(Exception):
+    """The UUID belongs to someone else's response: for this person it does not exist."""
+
+
+class DraftOutdated(Exception):
+    """The server holds answers to this draft saved later than the ones sent (newest wins)."""
+
+    def __init__(self, response: Response):
+        super().__init__("a newer save of this draft is stored")
+        self.response = response
+
+
+def _is_unanswered(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def checked_draft_answers(questionnaire: Questionnaire, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers of a draft, checked like a finished response's (every key a question of this
+    version, every value one it can take) but with gaps allowed: an empty value is no answer.
+    Raises ``AnswerError`` for the first answer that does not fit."""
+    checked: dict[str, Any] = {}
+    for link_id, value in raw_answers.items():
+        item = questionnaire.item(link_id) if isinstance(link_id, str) else None
+        if item is None or not item.answerable:
+            raise AnswerError("unknown_item", str(link_id))
+        if _is_unanswered(value):
+            continue
+        normalised = questionnaire.check_answer_value(item, value)
+        if normalised is not None:
+            checked[link_id] = normalised
+    return questionnaire.clean_answers(checked)
+
+
+def save_draft(
+    session: Session,
+    person: User,
+    questionnaire: Questionnaire,
+    response_uuid: uuid_module.UUID,
+    raw_answers: Mapping[str, Any],
+    saved_at: datetime,
+) -> tuple[Response, str]:
+    """Store every answer of a draft kept on a device, without completing it.
+
+    The answers sent replace the draft's answers (a question left out loses its old answer).
+    ``saved_at`` is when the device last saved them; it becomes the draft's ``updated_at`` (never
+    later than now), and the newest save wins: answers saved before the stored ``updated_at``
+    (by the online screens or another device) raise ``DraftOutdated`` and change nothing.
+
+    Returns the draft and what happened: ``"created"``, ``"updated"`` or ``"unchanged"`` (the same
+    answers saved at the same time again). Raises ``AnswerError``, ``ResponseNotFound`` (someone
+    else's UUID), ``ResponseClosed`` (already completed), ``ResponseConflict`` (another
+    questionnaire or version under this UUID) or ``DraftOutdated``; in every case nothing is written.
+    """
+    answers = checked_draft_answers(questionnaire, raw_answers)
+    saved_at = min(saved_at, utcnow())
+    existing = get_response(session, response_uuid)
+    if existing is None:
+        response = Response(
+            uuid=response_uuid,
+            person=person,
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+            status=ResponseStatus.IN_PROGRESS,
+            updated_at=saved_at,
+        )
+        _replace_answers(response, answers)
+        session.add(response)
+        try:
+            session.flush()
+        except IntegrityError:
+            # The same UUID arrived twice at once (or was completed meanwhile): judge it as stored.
+            session.rollback()
+            existing = get_response(session, response_uuid)
+            if existing is None:
+                raise
+        else:
+            return response, "created"
+
+    if existing.person_id != person.id:
+        raise ResponseNotFound
+    if existing.completed:
+        raise ResponseClosed
+    if existing.questionnaire_id != questionnaire.id or existing.questionnaire_version != questionnaire.version:
+        raise ResponseConflict
+    same_answers = existing.answer_map() == answers
+    if saved_at < existing.updated_at or (saved_at == existing.updated_at and not same_answers):
+        raise DraftOutdated(existing)
+    if saved_at == existing.updated_at:
+        return existing, "unchanged"
+    _replace_answers(existing, answers)
+    existing.updated_at = saved_at
+    session.flush()
+    return existing, "unchanged" if same_answers else "updated"
+
+
+def latest_draft(session: Session, person: User, questionnaire_id: str) -> Response | None:
+    """This person's most recently saved draft of the questionnaire (any version), with answers."""
+    draft = find_draft(session, person, questionnaire_id)
+    return get_response(session, draft.uuid) if draft is not None else None

@@ -1,8 +1,11 @@
 // Capable offline client, loaded on every page (see templates/layout.html). For a signed-in
 // person it: registers the service worker and offers its updates; asks the browser to keep
 // this site's storage; shows how many answers wait on this phone; sends them (on load, when
-// back online, when the page is shown again, and from "Send now"); and on sign-out warns about
-// unsent answers, then clears this person's data from the phone. Pages work without it.
+// back online, when the page is shown again, and from "Send now"); saves drafts to the server as
+// well (drafts.js); and on sign-out warns about unsent answers, then clears this person's data
+// from the phone. Pages work without it. Every word it shows comes from the server's translation
+// catalogue (/offline/messages.json, kept by the service worker), in English only when that
+// cannot be loaded (messages_en.js).
 (function () {
   "use strict";
 
@@ -14,6 +17,8 @@
     precache: (script.getAttribute("data-precache") || "").split(" ").filter(Boolean),
     outbox: script.getAttribute("data-outbox") || "/outbox",
     session: script.getAttribute("data-session") || "/offline/session",
+    messages: script.getAttribute("data-messages") ||
+      "/offline/messages.json?locale=" + encodeURIComponent(document.documentElement.lang || "en-GB"),
   };
   var controlledAtLoad = !!(navigator.serviceWorker && navigator.serviceWorker.controller);
   var api = { config: config };
@@ -36,9 +41,46 @@
     document.head.appendChild(link);
   }
 
-  function plural(count, one, many) {
-    return count === 1 ? one : many.replace("{count}", count);
+  // --- Words, from the translation catalogue -----------------------------------------------
+
+  var catalogue = { locale: document.documentElement.lang || "en-GB", messages: {} };
+
+  function fill(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
   }
+
+  // msg(key, {name: value}) and msgPlural(key, count): the key names the message in
+  // webapp/offline/messages.py (a test checks every key used here is there).
+  function msg(key, values) {
+    var text = catalogue.messages[key];
+    return fill(typeof text === "string" ? text : key, values);
+  }
+
+  function msgPlural(key, count, values) {
+    var forms = catalogue.messages[key] || {};
+    var category = "other";
+    try { category = new Intl.PluralRules(catalogue.locale).select(count); } catch (e) { /* an unknown locale */ }
+    var text = forms[category] || forms.other || key;
+    return fill(text, Object.assign({ count: count }, values || {}));
+  }
+
+  function loadMessages() {
+    return fetch(config.messages, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("messages " + response.status);
+      return response.json();
+    }).catch(function () {
+      return load(base + "messages_en.js").then(function () { return window.CapableMessagesEnglish; });
+    }).then(function (found) {
+      if (found && found.messages) catalogue = found;
+    }).catch(function () { /* no words at all: the keys show, nothing breaks */ });
+  }
+
+  api.msg = msg;
+  api.msgPlural = msgPlural;
+  api.locale = function () { return catalogue.locale; };
+  api.messagesReady = loadMessages();
 
   function el(tag, attributes, children) {
     var element = document.createElement(tag);
@@ -59,15 +101,19 @@
   stylesheet(base + "../offline.css");
   api.ready = load(base + "../../vendor/idb-8.0.4/idb.umd.js")
     .then(function () { return load(base + "store.js"); })
-    .then(function () { return load(base + "outbox.js"); })
+    .then(function () { return Promise.all([load(base + "outbox.js"), load(base + "drafts.js"), api.messagesReady]); })
     .then(function () {
       api.outbox = new window.CapableOutbox(config);
+      api.drafts = new window.CapableDrafts(config);
       api.store = window.CapableStore;
-      api.flush = function (force) { return api.outbox.flush(force); };
+      // A draft being saved to the server is finished first, so the two never race.
+      api.flush = function (force) {
+        return api.drafts.idle().then(function () { return api.outbox.flush(force); });
+      };
       api.count = function () { return api.outbox.items().then(function (items) { return items.length; }); };
       api.clearLocalData = clearLocalData;
       start();
-      return api;
+      return load(base + "check_in.js").then(function () { return api; });
     });
 
   function start() {
@@ -76,13 +122,14 @@
       updateBanner();
       if (event.detail && event.detail.added) api.flush(false);
     });
-    window.addEventListener("online", function () { updateBanner(); api.flush(true); });
+    window.addEventListener("online", function () { updateBanner(); api.flush(true); api.drafts.changed(); });
     window.addEventListener("offline", updateBanner);
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "visible") api.flush(false);
+      if (document.visibilityState === "visible") { api.flush(false); api.drafts.changed(); }
     });
     document.addEventListener("submit", guardSignOut, true);
     api.flush(false);
+    api.drafts.changed();
     registerServiceWorker();
     if (navigator.storage && navigator.storage.persist) {
       navigator.storage.persisted().then(function (persisted) {
@@ -110,18 +157,16 @@
       if (!items.length) return;
       var signedOut = items.some(function (item) { return item.state === "signed-out"; });
       var stuck = items.filter(function (item) { return item.state === "conflict" || item.state === "rejected"; }).length;
-      var text = plural(items.length, "1 set of answers is saved on this phone and not sent yet.",
-                        "{count} sets of answers are saved on this phone and not sent yet.");
-      var next = signedOut ? "Sign in again to send them."
-        : navigator.onLine === false ? "They will be sent when you are online." : "Sending when we can reach Capable.";
+      var text = msgPlural("banner.unsent", items.length);
+      var next = signedOut ? msg("banner.sign_in_again")
+        : navigator.onLine === false ? msg("banner.when_online") : msg("banner.sending");
       var box = el("div", { "class": "nhsuk-inset-text app-outbox-banner__box" }, [
         el("p", { "data-outbox-count": String(items.length) }, [document.createTextNode(text + " " + next)]),
-        stuck ? el("p", { text: plural(stuck, "1 of them could not be accepted and needs you to look at it.",
-                                        "{count} of them could not be accepted and need you to look at them.") }) : null,
+        stuck ? el("p", { text: msgPlural("banner.stuck", stuck) }) : null,
       ]);
       if (!document.querySelector(".app-outbox-page")) {  // that page has its own list and button
-        box.appendChild(el("p", {}, [el("a", { href: config.outbox, text: "See answers saved on this phone" })]));
-        var button = el("button", { type: "button", "class": "nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0", text: "Send now" });
+        box.appendChild(el("p", {}, [el("a", { href: config.outbox, text: msg("banner.see_saved") })]));
+        var button = el("button", { type: "button", "class": "nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0", text: msg("banner.send_now") });
         button.addEventListener("click", function () { api.flush(true); });
         box.appendChild(button);
       }
@@ -161,21 +206,26 @@
     });
   }
 
-  // Ask the service worker to keep the offline questionnaire pages (and this page, if it was not
-  // already served through the worker) so that they open without a signal.
+  // Ask the service worker to keep the offline questionnaire pages, the check-in pages this page
+  // links to (the goals the person is working on), and this page if it was not already served
+  // through the worker, so that they open without a signal.
   function keepPages(registration) {
     var urls = config.precache.slice();
     urls.push("/offline", config.outbox);
+    Array.prototype.forEach.call(document.querySelectorAll("a[href^='/goals/'][href$='/check-in']"), function (link) {
+      var path = link.getAttribute("href");
+      if (urls.indexOf(path) === -1) urls.push(path);
+    });
     if (!controlledAtLoad) urls.push(window.location.pathname + window.location.search);
     if (registration.active) registration.active.postMessage({ type: "CACHE_PAGES", urls: urls });
   }
 
   function offerUpdate(registration) {
     if (document.querySelector("[data-update-banner]")) return;
-    var button = el("button", { type: "button", "class": "nhsuk-button nhsuk-u-margin-bottom-0", text: "Update now" });
+    var button = el("button", { type: "button", "class": "nhsuk-button nhsuk-u-margin-bottom-0", text: msg("update.button") });
     var box = el("div", { "class": "nhsuk-inset-text app-update-banner", role: "status", "data-update-banner": "" }, [
-      el("h2", { "class": "nhsuk-heading-s", text: "Update available" }),
-      el("p", { text: "A new version of Capable is ready. Your answers saved on this phone are kept." }),
+      el("h2", { "class": "nhsuk-heading-s", text: msg("update.title") }),
+      el("p", { text: msg("update.text") }),
       button,
     ]);
     button.addEventListener("click", function () {
@@ -191,6 +241,7 @@
 
   function clearLocalData() {
     api.outbox.stop();  // a retry firing now would create the database again
+    api.drafts.stop();
     var jobs = [api.store.destroy(config.user)];
     if (window.caches) {
       jobs.push(caches.keys().then(function (names) {
@@ -229,14 +280,13 @@
   function confirmSignOut(form, count) {
     var old = document.getElementById("app-sign-out-dialog");
     if (old) old.remove();
-    var yes = el("button", { type: "button", "class": "nhsuk-button nhsuk-button--warning", text: "Sign out and delete them" });
-    var no = el("button", { type: "button", "class": "nhsuk-button nhsuk-button--secondary", text: "Stay signed in" });
+    var yes = el("button", { type: "button", "class": "nhsuk-button nhsuk-button--warning", text: msg("sign_out.delete") });
+    var no = el("button", { type: "button", "class": "nhsuk-button nhsuk-button--secondary", text: msg("sign_out.stay") });
     var dialog = el("dialog", { id: "app-sign-out-dialog", "class": "app-dialog", "aria-labelledby": "app-sign-out-title" }, [
-      el("h2", { id: "app-sign-out-title", text: "Your answers have not been sent" }),
-      el("p", { text: plural(count, "1 set of answers is saved on this phone and has not been sent.",
-                             "{count} sets of answers are saved on this phone and have not been sent.") }),
-      el("p", { text: "If you sign out now, they are deleted from this phone. Stay signed in and go online to send them first." }),
-      el("p", {}, [el("a", { href: config.outbox, text: "See the answers that have not been sent" })]),
+      el("h2", { id: "app-sign-out-title", text: msg("sign_out.title") }),
+      el("p", { text: msgPlural("sign_out.count", count) }),
+      el("p", { text: msg("sign_out.warning") }),
+      el("p", {}, [el("a", { href: config.outbox, text: msg("sign_out.see") })]),
       el("div", { "class": "app-dialog__actions" }, [no, yes]),
     ]);
     no.addEventListener("click", function () { dialog.close(); });

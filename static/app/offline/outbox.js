@@ -1,5 +1,5 @@
-// The outbox: finished responses waiting on this phone, sent one at a time to POST /api/responses.
-// An item leaves the outbox only after a 2xx receipt. 401 keeps it (sign in again), 409 and 422
+// The outbox: finished responses and goal check-ins waiting on this phone, sent one at a time to
+// POST /api/responses or POST /api/check-ins. An item leaves the outbox only after a 2xx receipt. 401 keeps it (sign in again), 409 and 422
 // keep it and mark it for the person to see. Network failures and 5xx are retried with backoff.
 // One flush at a time across tabs: navigator.locks, or a lease in localStorage without it.
 (function (global) {
@@ -9,7 +9,28 @@
   var BASE_DELAY = 1000;
   var MAX_DELAY = 5 * 60 * 1000;
   var LEASE = 30 * 1000;
-  var API = "/api/responses";
+  // Two kinds of item: questionnaire responses (no `kind`, as before) and goal check-ins.
+  var KINDS = {
+    "response": {
+      api: "/api/responses",
+      payload: function (item) {
+        return { uuid: item.uuid, questionnaire: item.questionnaire, version: item.version,
+                 authored_at: item.authored_at, answers: item.answers };
+      },
+    },
+    "check-in": {
+      api: "/api/check-ins",
+      payload: function (item) {
+        return { uuid: item.uuid, goal: item.goal, outcome: item.outcome, helped: item.helped,
+                 got_in_the_way: item.got_in_the_way, confidence: item.confidence, next_step: item.next_step,
+                 next_check_in_on: item.next_check_in_on, authored_at: item.authored_at };
+      },
+    },
+  };
+
+  function kindOf(item) {
+    return KINDS[item.kind] || KINDS.response;
+  }
 
   function Outbox(config) {
     this.user = config.user;
@@ -134,15 +155,15 @@
     }, Promise.resolve(false));
   };
 
+  // What is sent (and what "Download as a file" saves) for an item.
   function payload(item) {
-    return { uuid: item.uuid, questionnaire: item.questionnaire, version: item.version,
-             authored_at: item.authored_at, answers: item.answers };
+    return kindOf(item).payload(item);
   }
 
   // Send one item. Resolves true when the rest should wait (signed out, server unwell, offline).
   Outbox.prototype.send = function (item, token) {
     var self = this;
-    return fetch(API, {
+    return fetch(kindOf(item).api, {
       method: "POST",
       credentials: "same-origin",
       cache: "no-store",
@@ -195,5 +216,6 @@
     });
   };
 
+  Outbox.payload = payload;
   global.CapableOutbox = Outbox;
 })(window);

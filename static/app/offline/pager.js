@@ -2,6 +2,9 @@
 // progress caption, Back, Continue, check your answers and Send as the online screens. Every
 // answer is saved in IndexedDB as it is given, under the response's UUID; reopening the page
 // carries on at the same screen. Send puts the response in the outbox before any network attempt.
+// The draft's answers, as the server reads them, go to the server too when online (drafts.js),
+// so it carries on on another device; a phone with no draft of its own starts, when online, from
+// the draft the person saved elsewhere (GET /api/drafts?questionnaire=<id>).
 (function () {
   "use strict";
 
@@ -17,6 +20,8 @@
   var user;
   var draft = null;  // {uuid, questionnaire, version, raw: {linkId: [values]}, screen, changing, started_at}
   var current = "start";
+  var markLoaded;
+  var loaded = new Promise(function (resolve) { markLoaded = resolve; });  // the draft, if any, is found
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, name) {
@@ -104,8 +109,20 @@
     return rules.enabledPages(definition, answers());
   }
 
+  // Stable JSON of an answers object, to tell whether the answers really changed.
+  function fingerprint(values) {
+    return JSON.stringify(values, Object.keys(values).sort());
+  }
+
   function save() {
-    return offline.store.saveDraft(user, draft);
+    var values = rules.cleanAnswers(definition, answers());
+    if (!draft.answers || fingerprint(draft.answers) !== fingerprint(values)) {
+      draft.answers = values;
+      draft.answers_at = new Date().toISOString();
+    }
+    var saving = offline.store.saveDraft(user, draft);
+    saving.then(function () { if (offline.drafts) offline.drafts.changed(); }, function () {});
+    return saving;
   }
 
   function remember(event) {
@@ -204,7 +221,7 @@
       var group = scope.querySelector(".nhsuk-form-group");
       group.classList.add("nhsuk-form-group--error");
       var error = offline.el("span", { "class": "nhsuk-error-message", id: linkId + "-error", "data-offline": "" }, [
-        offline.el("span", { "class": "nhsuk-u-visually-hidden", text: "Error: " }),
+        offline.el("span", { "class": "nhsuk-u-visually-hidden", text: offline.msg("pager.error_prefix") + " " }),
         document.createTextNode(message),
       ]);
       var fieldset = group.querySelector("fieldset");
@@ -410,7 +427,7 @@
     if (screen === "start") {
       var notice = section("start").querySelector("[data-draft-notice]");
       notice.className = "nhsuk-inset-text";
-      notice.textContent = fill(strings.started, { date: new Date(draft.started_at).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) });
+      notice.textContent = fill(strings.started, { date: new Date(draft.started_at).toLocaleDateString(offline.locale(), { day: "numeric", month: "long", year: "numeric" }) });
       notice.hidden = false;
     }
     show(screen);
@@ -434,14 +451,79 @@
     var start = root.querySelector("[data-start]");
     start.hidden = false;
     start.addEventListener("click", function () {
-      if (draft) show(draft.screen !== "start" ? draft.screen : (enabledPages()[0] || {}).linkId || "check");
-      else startNew();
+      loaded.then(function () {
+        if (draft) show(draft.screen !== "start" ? draft.screen : (enabledPages()[0] || {}).linkId || "check");
+        else startNew();
+      });
     });
     var sendButton = root.querySelector("[data-send]");
     sendButton.addEventListener("click", function () { send(sendButton); });
     window.addEventListener("capable:outbox", function (event) {
       if (event.detail && event.detail.receipt) showReceipt(event.detail.receipt);
     });
+    window.addEventListener("capable:draft", function (event) {
+      if (!draft || !event.detail || event.detail.uuid !== draft.uuid || event.detail.state !== "saved") return;
+      Array.prototype.forEach.call(root.querySelectorAll("[data-draft-synced]"), function (note) {
+        note.textContent = offline.msg("pager.saved_to_account");
+        note.hidden = false;
+      });
+      root.setAttribute("data-draft-synced", draft.uuid);
+    });
+  }
+
+  // --- A draft saved on another device --------------------------------------------------------
+
+  // The answer as the form holds it: the inverse of parse() for a valid value.
+  function toRaw(item, value) {
+    if (Array.isArray(value)) return value.map(String);
+    if (item.type === "boolean") return [value ? "yes" : "no"];
+    return [String(value)];
+  }
+
+  // Online, with no draft on this phone: the person's newest draft on the server, if any (else null).
+  function serverDraft() {
+    if (navigator.onLine === false || !window.fetch) return Promise.resolve(null);
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (controller) controller.abort(); }, 8000);
+    return fetch(root.getAttribute("data-drafts"), {
+      credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+      signal: controller ? controller.signal : undefined,
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).catch(function () { return null; }).then(function (body) {
+      clearTimeout(timer);
+      var found = body && body.draft;
+      return found && found.uuid && found.answers ? found : null;
+    });
+  }
+
+  function adopt(found) {
+    var raw = {};
+    Object.keys(found.answers).forEach(function (linkId) {
+      var item = definition.items[linkId];
+      if (item) raw[linkId] = toRaw(item, found.answers[linkId]);
+    });
+    var adopted = {
+      uuid: found.uuid,
+      questionnaire: definition.id,
+      version: definition.version,
+      raw: raw,
+      screen: "check",
+      changing: false,
+      started_at: found.started_at || new Date().toISOString(),
+      answers: found.answers,
+      answers_at: found.saved_at,
+    };
+    draft = adopted;
+    var values = answers();
+    var pages = rules.enabledPages(definition, values);
+    var next = Object.keys(values).length ? firstUnanswered(pages, values) : pages[0];
+    adopted.screen = next ? next.linkId : "check";
+    draft = null;
+    // Kept here as the server has it, and marked as already saved there (nothing to send).
+    return offline.store.saveDraft(user, adopted).then(function () {
+      return offline.store.putDraftSync(user, { uuid: adopted.uuid, saved_at: adopted.answers_at, state: "saved" });
+    }).then(function () { return adopted; });
   }
 
   window.CapableOffline.ready.then(function (ready) {
@@ -449,6 +531,14 @@
     user = ready.config.user;
     wire();
     return offline.store.draftsFor(user, definition.id);
+  }).then(function (drafts) {
+    if (drafts.length) return drafts;
+    return serverDraft().then(function (found) {
+      if (!found) return [];
+      // A draft of another version carries on with that version's page (which fetches it again).
+      if (found.version !== definition.version) return [{ version: found.version }];
+      return adopt(found).then(function (adopted) { return [adopted]; });
+    });
   }).then(function (drafts) {
     drafts.sort(function (a, b) { return (b.updated_at || "").localeCompare(a.updated_at || ""); });
     var other = drafts.filter(function (d) { return d.version !== definition.version; })[0];
@@ -460,6 +550,7 @@
     }
     if (mine) resume(mine);
     else root.querySelector("[data-start]").focus();
+    markLoaded();
     root.setAttribute("data-ready", "true");
   });
 })();

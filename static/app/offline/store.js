@@ -1,10 +1,12 @@
 // What this phone keeps for the signed-in person, in IndexedDB (through the vendored idb):
 // drafts (answers as they are given), the outbox (finished responses not yet received) and
-// receipts of responses the server has. One database per person: sign-out deletes it.
+// receipts of responses the server has, and what the server last confirmed of each draft
+// ("draft_sync", written only by drafts.js, so a page saving a draft never overwrites it).
+// One database per person: sign-out deletes it.
 (function (global) {
   "use strict";
 
-  var VERSION = 1;
+  var VERSION = 2;
   var opened = {};
 
   function name(user) {
@@ -15,11 +17,14 @@
     if (!user) return Promise.reject(new Error("No one is signed in on this page."));
     if (!opened[user]) {
       opened[user] = global.idb.openDB(name(user), VERSION, {
-        upgrade: function (db) {
-          var drafts = db.createObjectStore("drafts", { keyPath: "uuid" });
-          drafts.createIndex("questionnaire", "questionnaire");
-          db.createObjectStore("outbox", { keyPath: "uuid" });
-          db.createObjectStore("sent", { keyPath: "uuid" });
+        upgrade: function (db, oldVersion) {
+          if (oldVersion < 1) {
+            var drafts = db.createObjectStore("drafts", { keyPath: "uuid" });
+            drafts.createIndex("questionnaire", "questionnaire");
+            db.createObjectStore("outbox", { keyPath: "uuid" });
+            db.createObjectStore("sent", { keyPath: "uuid" });
+          }
+          if (oldVersion < 2) db.createObjectStore("draft_sync", { keyPath: "uuid" });
         },
         blocking: function () {
           // Another page wants to delete or upgrade the database (sign-out): let it.
@@ -45,14 +50,33 @@
       return open(user).then(function (db) { return db.put("drafts", draft); });
     },
     deleteDraft: function (user, uuid) {
-      return open(user).then(function (db) { return db.delete("drafts", uuid); });
+      return open(user).then(function (db) {
+        var tx = db.transaction(["drafts", "draft_sync"], "readwrite");
+        tx.objectStore("drafts").delete(uuid);
+        tx.objectStore("draft_sync").delete(uuid);
+        return tx.done;
+      });
+    },
+    drafts: function (user) {
+      return open(user).then(function (db) { return db.getAll("drafts"); });
+    },
+    getDraft: function (user, uuid) {
+      return open(user).then(function (db) { return db.get("drafts", uuid); });
+    },
+    // What the server last said about a draft: {uuid, saved_at, state, blocked_at?}.
+    draftSync: function (user, uuid) {
+      return open(user).then(function (db) { return db.get("draft_sync", uuid); });
+    },
+    putDraftSync: function (user, record) {
+      return open(user).then(function (db) { return db.put("draft_sync", record); });
     },
     // The finished response goes into the outbox and its draft goes, in one transaction.
     finish: function (user, item) {
       return open(user).then(function (db) {
-        var tx = db.transaction(["drafts", "outbox"], "readwrite");
+        var tx = db.transaction(["drafts", "draft_sync", "outbox"], "readwrite");
         tx.objectStore("outbox").put(item);
         tx.objectStore("drafts").delete(item.uuid);
+        tx.objectStore("draft_sync").delete(item.uuid);
         return tx.done;
       });
     },

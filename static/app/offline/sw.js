@@ -1,7 +1,9 @@
 // Capable's service worker. Served at /sw.js by webapp/offline/views.py, which puts
 // `self.CAPABLE = {version, static, ...}` in front of this file.
 //
-// - Static files: cache first, in a cache named after this build's version.
+// - Static files: cache first, in a cache named after this build's version. The offline scripts'
+//   messages (/offline/messages.json?locale=...) are kept with them: the build's version covers
+//   the translations too.
 // - Pages: network first. A page is kept only when the server marked it with the X-Capable-Cache
 //   header (a signed-in person's own page), in a cache named after that person's key.
 // - Offline: the kept page, or for /questionnaires/<id> the kept offline questionnaire page,
@@ -51,7 +53,8 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (C.never.some(function (prefix) { return url.pathname.indexOf(prefix) === 0; })) return;
-  if (url.pathname.indexOf(C.staticPrefix) === 0) {
+  if (url.pathname.indexOf(C.staticPrefix) === 0 || url.pathname === C.messages) {
+    // Static files, and the offline scripts' messages (per locale), kept for this build.
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate") {
     event.respondWith(networkFirst(event, request, url));
