@@ -38,7 +38,7 @@ REPO_ROOT = BENCH_DIR.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+POSTGRES_URL = os.environ.get("CAPABLE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "bench password, not secret"
 HTMX_HEADERS = {"HX-Request": "true", "HX-Request-Type": "partial", "HX-Target": "app-content"}
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -13,7 +13,10 @@ to its response-time buckets) and requests per second for every route and in tot
 failures by kind. Every simulated person pauses 1 to 3 s between screens (see the locustfile),
 so this is a load of people at a realistic pace, not a saturation test.
 
-Coaches are not part of the load: their pages do not exist yet (issue 4).
+Coaches are part of it: before the server starts, a team with ``--caseload`` (300) people (two
+activation assessments each, made by the real scoring engine) and ``--coaches`` (10) coach
+accounts, one of them team lead, is written to the database; one simulated user in 20 is a coach
+(see the locustfile) who signs in with one of those accounts and works through the caseload.
 
     python bench/load.py
     python bench/load.py --db postgres --users 200 --duration 60s
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -47,6 +51,52 @@ def number(value: str) -> float:
         return float("nan")
 
 
+def seed_caseload(database_url: str, people: int, coaches: int) -> None:
+    """A team with its coaches (``coach-<n>@example.org``, coach 1 the team lead) and ``people``
+    who share their record with it, each with two activation assessments 12 weeks apart."""
+    import random
+    import uuid as uuid_module
+    from datetime import UTC, datetime, timedelta
+
+    from webapp import create_app
+    from webapp.config import database_url as normalise
+    from webapp.extensions import db
+    from webapp.models import Consent, StaffMember, StaffRole, User
+    from webapp.services.accounts import hash_password
+    from webapp.services.consent import CONSENT_WORDING_VERSION
+    from webapp.services.demo import synthetic_answers
+    from webapp.services.responses import receive_response
+    from webapp.services.staff import create_team
+
+    app = create_app({"SQLALCHEMY_ENGINES": {"default": normalise(database_url)}, "AUTO_MIGRATE": False,
+                      "DEMO_DATA": False})
+    rng, now, password = random.Random(2026), datetime.now(UTC), hash_password(common.PASSWORD)
+    with app.app_context():
+        team = create_team(db.session, "Load test link workers", actor=None)
+        staff = []
+        for number in range(1, coaches + 1):
+            user = User(email=f"coach-{number}@example.org", password_hash=password, display_name=f"Coach {number}")
+            staff.append(StaffMember(user=user, team=team, job_title="Social prescribing link worker",
+                                     role=StaffRole.TEAM_LEAD if number == 1 else StaffRole.COACH))
+        db.session.add_all(staff)
+        questionnaire = common.catalogue().get(common.ACTIVATION)
+        for number in range(1, people + 1):
+            person = User(email=f"shared-{number}@example.org", password_hash=password, display_name=f"Person {number}")
+            db.session.add(person)
+            db.session.flush()
+            db.session.add(Consent(person_id=person.id, team_id=team.id, coach_id=staff[number % coaches].id,
+                                   wording_version=CONSENT_WORDING_VERSION))
+            for weeks_ago, wellness in ((16, rng.uniform(0.1, 0.7)), (4, rng.uniform(0.2, 0.9))):
+                when = now - timedelta(weeks=weeks_ago)
+                response, _created = receive_response(
+                    db.session, person, questionnaire, uuid_module.uuid4(),
+                    synthetic_answers(questionnaire, wellness, rng), authored_at=when)
+                response.received_at = response.updated_at = when
+        db.session.commit()
+        db.engine.dispose()
+    print(f"seeded a team of {coaches} coaches with {people} people on its caseload", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -54,12 +104,16 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--duration", default="60s")
+    parser.add_argument("--caseload", type=int, default=300, help="people on the coaches' team")
+    parser.add_argument("--coaches", type=int, default=10)
     args = parser.parse_args()
 
     database = common.Database(args.db)
     out_dir = Path(tempfile.mkdtemp(prefix="capable-bench-load-"))
     try:
         database.reset_and_migrate()
+        os.environ.update(common.app_environment(database.url))  # for seeding in this process
+        seed_caseload(database.url, args.caseload, args.coaches)
         with common.Server("webapp:create_app()", workers=args.workers,
                            env=common.app_environment(database.url)) as server:
             command = [sys.executable, "-m", "locust", "-f", str(common.BENCH_DIR / "locustfile.py"),

@@ -13,8 +13,10 @@ each question. Answers are made from the questionnaire definitions by
 Requests are grouped by route (``/responses/[uuid]/questions/[linkId]`` and so on). Any status
 other than the expected one, or an htmx step without ``HX-Push-Url``, is a failure.
 
-Coaches and other staff are not simulated: their pages (caseload, a person's view, team report)
-do not exist yet (issue 4).
+One simulated user in 20 is a coach (``bench/load.py`` seeds their team and caseload): they sign
+in, then over and over open the caseload (sorted or filtered at random, sometimes the next page),
+open someone's record from it, now and then add a note (htmx) or open the care plan; coach 1 is the
+team lead and also opens the team report.
 
 Run against a server on loopback (the app needs ``CAPABLE_SECURE_COOKIES=0`` over plain HTTP, and
 sign-up limits raised because every simulated person comes from 127.0.0.1; ``bench/load.py``
@@ -25,7 +27,9 @@ does all of this for you and prints a summary):
 
 from __future__ import annotations
 
+import itertools
 import random
+import re
 import uuid
 
 from locust import HttpUser, between, task
@@ -36,7 +40,12 @@ from common import HTMX_HEADERS, QUESTION_URL
 MAX_SCREENS = 100  # a questionnaire has fewer screens than this; the loop never runs longer
 
 
+CASELOAD_LINK = re.compile(r'href="(/staff/people/\d+)"')
+COACHES = 10  # as seeded by bench/load.py (--coaches)
+
+
 class Person(HttpUser):
+    weight = 19
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
@@ -101,3 +110,50 @@ class Person(HttpUser):
                 reply.failure("no HX-Push-Url")
                 return None
             return location
+
+
+_coach_numbers = itertools.cycle(range(1, COACHES + 1))
+
+
+class Coach(HttpUser):
+    weight = 1
+    wait_time = between(2, 5)
+
+    def on_start(self) -> None:
+        self.rng = random.Random()
+        self.number = next(_coach_numbers)
+        page = self.client.get("/sign-in", name="/sign-in")
+        with self.client.post("/sign-in", name="/sign-in", allow_redirects=False, catch_response=True, data={
+            "csrf_token": common.csrf_from(page.text), "email": f"coach-{self.number}@example.org",
+            "password": common.PASSWORD,
+        }) as reply:
+            if reply.status_code != 302:
+                reply.failure(f"coach sign-in answered {reply.status_code}")
+
+    @task
+    def work_through_the_caseload(self) -> None:
+        query = self.rng.choice(["", "?scope=team", "?scope=team&sort=stage", "?scope=team&sort=activity&dir=desc",
+                                 "?scope=team&flag=any", "?scope=team&page=2"])
+        caseload = self.client.get(f"/staff/{query}", name="/staff/ (caseload)")
+        people = CASELOAD_LINK.findall(caseload.text) if caseload.status_code == 200 else []
+        if not people:
+            return
+        self.wait()
+        person = self.rng.choice(people)
+        record = self.client.get(person, name="/staff/people/[id]")
+        if record.status_code != 200:
+            return
+        if self.rng.random() < 0.3:
+            self.wait()
+            token = common.csrf_from(record.text)
+            with self.client.post(f"{person}/notes", name="/staff/people/[id]/notes", catch_response=True,
+                                  data={"csrf_token": token, "note": "Spoke on the phone. Keen to try the walking group."},
+                                  headers={**HTMX_HEADERS, "X-CSRFToken": token}) as reply:
+                if reply.status_code != 200:
+                    reply.failure(f"HTTP {reply.status_code}")
+        elif self.rng.random() < 0.3:
+            self.wait()
+            self.client.get(f"{person}/plan", name="/staff/people/[id]/plan")
+        if self.number == 1 and self.rng.random() < 0.2:
+            self.wait()
+            self.client.get("/staff/reports", name="/staff/reports")

@@ -12,11 +12,14 @@
    have a goal with two ratings and a few check-ins. Person 1 has a long history:
    ``--long-history`` (100) questionnaires and 10 goals with 10 check-ins each, plus a draft
    in progress. All share one password hash (Argon2 once).
-3. ``ANALYZE``, then through the Flask test client signed in as person 1 (and as a typical
+3. Staff: people are shared with teams of ``--caseload`` (500) in order (everyone is on some
+   team's caseload, so the service-wide report covers every person); team 1's coach, a team lead
+   and an admin get accounts.
+4. ``ANALYZE``, then through the Flask test client signed in as person 1 (and as a typical
    person for comparison): one warm-up, then the median (and min, max) of ``--runs`` (5) timed
-   GETs of each page that exists today: home, /history, /goals. The staff pages are not built
-   yet (issue 4): caseload, a person's view and the service-wide team report are printed as
-   "not built yet (issue 4)".
+   GETs of each person page: home, /history, /goals; then as staff: the caseload of 500 (first
+   page, and sorted by last activity), the staff view of person 1 and of a typical person, and
+   the team report for one team and for the whole service.
 
 Prints rows per table, generation time and rate, database size, and the page timings with the
 SQL statements each page ran.
@@ -24,6 +27,7 @@ SQL statements each page ran.
     python bench/scale.py --quick                 # 2,000 people, SQLite, about a minute
     python bench/scale.py --db postgres           # 100,000 people: wipes the database `test`
     python bench/scale.py --db postgres --people 20000
+    python bench/scale.py --db postgres --reuse   # the last run's data again: timings only
 
 Every loop is bounded by the counts given; ``--time-limit`` (seconds) stops generation early
 (the figures then say how many people were written).
@@ -40,11 +44,11 @@ from datetime import UTC, datetime, timedelta
 
 import common
 
-NOT_BUILT = "not built yet (issue 4)"
 
 
 def answer_sets(questionnaire, count: int, rng: random.Random) -> list[dict]:
     """``count`` distinct scored answer sets: answers, result JSON, digest, score rows."""
+    from webapp.domain.results import headline
     from webapp.services.demo import synthetic_answers
     from webapp.services.responses import _score_rows, answers_digest
 
@@ -53,7 +57,10 @@ def answer_sets(questionnaire, count: int, rng: random.Random) -> list[dict]:
         wellness = 0.1 + 0.8 * index / max(1, count - 1)
         answers = synthetic_answers(questionnaire, wellness, rng)
         result = questionnaire.score(answers)
+        summary = headline(result, questionnaire.scoring)
         sets.append({
+            "headline_score": summary.value if summary else None,
+            "headline_level": summary.level if summary else None,
             "answers": list(answers.items()),
             "result": result.to_dict(),
             "digest": answers_digest(questionnaire, answers),
@@ -114,7 +121,8 @@ class Generator:
                 "questionnaire_id": questionnaire.id, "questionnaire_version": questionnaire.version,
                 "status": ResponseStatus.COMPLETED, "started_at": when - timedelta(minutes=6), "updated_at": when,
                 "authored_at": when, "received_at": when, "answers_digest": chosen["digest"],
-                "scoring_version": chosen["scoring_version"], "result": chosen["result"]})
+                "scoring_version": chosen["scoring_version"], "result": chosen["result"],
+                "headline_score": chosen["headline_score"], "headline_level": chosen["headline_level"]})
             for link_id, value in chosen["answers"]:
                 rows["answers"].append({"id": self.next_id("answers"), "response_id": response_id,
                                         "link_id": link_id, "value": value, "answered_at": when})
@@ -128,7 +136,8 @@ class Generator:
                 "questionnaire_id": questionnaire.id, "questionnaire_version": questionnaire.version,
                 "status": ResponseStatus.IN_PROGRESS, "started_at": now - timedelta(days=1),
                 "updated_at": now - timedelta(days=1), "authored_at": None, "received_at": None,
-                "answers_digest": None, "scoring_version": None, "result": None})
+                "answers_digest": None, "scoring_version": None, "result": None,
+                "headline_score": None, "headline_level": None})
             for link_id, value in chosen["answers"][:5]:
                 rows["answers"].append({"id": self.next_id("answers"), "response_id": response_id,
                                         "link_id": link_id, "value": value, "answered_at": now - timedelta(days=1)})
@@ -187,8 +196,63 @@ class Generator:
         return written
 
 
-def time_pages(database_url: str, email: str, runs: int) -> list[list]:
-    """GET each person page ``runs`` times after a warm-up, signed in as ``email``."""
+STAFF_EMAILS = {"coach": "coach@example.org", "lead": "lead@example.org", "admin": "admin@example.org"}
+
+
+def sync_sequences(engine) -> None:
+    """Rows were written with explicit ids: move PostgreSQL's id sequences past them, so the app's
+    own inserts (staff, audit events) get fresh ids."""
+    from sqlalchemy import text
+
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        for table in ("users", "responses", "answers", "scores", "goals", "goal_ratings", "check_ins", "teams"):
+            connection.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"
+            ))
+
+
+def add_staff(engine, people: int, caseload: int) -> dict[str, str]:
+    """Teams of ``caseload`` people each (consents bulk-inserted), with a coach, a team lead and an
+    admin for team 1. Returns the staff sign-in emails."""
+    from sqlalchemy import insert
+
+    from webapp import create_app
+    from webapp.config import database_url as normalise
+    from webapp.extensions import db
+    from webapp.models import Consent, StaffRole, Team
+    from webapp.services.consent import CONSENT_WORDING_VERSION
+    from webapp.services.staff import create_staff
+
+    emails = STAFF_EMAILS
+    now = datetime.now(UTC)
+    app = create_app({"SQLALCHEMY_ENGINES": {"default": normalise(str(engine.url.render_as_string(hide_password=False)))},
+                      "AUTO_MIGRATE": False, "DEMO_DATA": False})
+    teams = (people + caseload - 1) // caseload
+    sync_sequences(engine)
+    with app.app_context():
+        db.session.execute(insert(Team), [{"id": t, "name": f"Team {t}", "created_at": now} for t in range(1, teams + 1)])
+        team = db.session.get(Team, 1)
+        coach = create_staff(db.session, email=emails["coach"], password=common.PASSWORD, display_name="Coach",
+                             team=team, role=StaffRole.COACH, job_title="Health and wellbeing coach", actor=None)
+        create_staff(db.session, email=emails["lead"], password=common.PASSWORD, display_name="Lead",
+                     team=team, role=StaffRole.TEAM_LEAD, job_title="Team lead", actor=None)
+        create_staff(db.session, email=emails["admin"], password=common.PASSWORD, display_name="Admin",
+                     team=None, role=None, is_admin=True, actor=None)
+        rows = [{"person_id": p, "team_id": (p - 1) // caseload + 1, "coach_id": coach.id if p <= caseload else None,
+                 "wording_version": CONSENT_WORDING_VERSION, "granted_at": now - timedelta(days=400)}
+                for p in range(1, people + 1)]
+        for start in range(0, len(rows), 5000):
+            db.session.execute(insert(Consent), rows[start:start + 5000])
+        db.session.commit()
+        db.engine.dispose()
+    sync_sequences(engine)
+    return emails
+
+
+def time_pages(database_url: str, email: str, runs: int, pages=None) -> list[list]:
+    """GET each page ``runs`` times after a warm-up, signed in as ``email``."""
     from sqlalchemy import event
 
     from webapp import create_app
@@ -208,7 +272,7 @@ def time_pages(database_url: str, email: str, runs: int) -> list[list]:
     if reply.status_code != 302:
         raise RuntimeError(f"sign-in answered {reply.status_code}")
     rows = []
-    for name, path in (("home", "/"), ("history", "/history"), ("goals", "/goals")):
+    for name, path in pages or (("home", "/"), ("history", "/history"), ("goals", "/goals")):
         client.get(path)  # warm-up: templates compiled, statement cache filled
         times, sizes, counts = [], [], []
         for _ in range(runs):
@@ -249,11 +313,16 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5000, help="rows per executemany")
     parser.add_argument("--chunk", type=int, default=500, help="people per transaction")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--caseload", type=int, default=500, help="people per team (team 1 is timed)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="PostgreSQL: keep the data of the last run and only time the pages again")
     parser.add_argument("--time-limit", type=float, default=3600, help="seconds of generation at most")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     if args.quick:
         args.people = 2000
+    if args.reuse and args.db != "postgres":
+        parser.error("--reuse needs --db postgres (an SQLite run's file is removed when it ends)")
 
     from sqlalchemy import create_engine, text
 
@@ -264,18 +333,33 @@ def main() -> None:
     print(f"scale: {args.people:,} people x {args.assessments_per_person} questionnaires on {args.db} "
           f"(person 1: {args.long_history}); {args.answer_sets} answer sets per questionnaire")
     try:
-        started = time.perf_counter()
-        database.reset_and_migrate()
-        engine = create_engine(database_url(database.url))
-        print(f"schema migrated in {time.perf_counter() - started:.1f} s")
+        if args.reuse:
+            # The data of an earlier run (PostgreSQL keeps it): time the pages again, for example
+            # after adding an index, without 15 minutes of generation.
+            engine = create_engine(database_url(database.url))
+            with engine.connect() as connection:
+                written = connection.scalar(text("SELECT count(*) FROM users WHERE email LIKE 'person-%'"))
+                has_staff = connection.scalar(text("SELECT count(*) FROM staff_members")) > 0
+            prepared = generation = 0.0
+            started = time.perf_counter()
+            staff = STAFF_EMAILS if has_staff else add_staff(engine, written, args.caseload)
+            staffing = time.perf_counter() - started
+        else:
+            started = time.perf_counter()
+            database.reset_and_migrate()
+            engine = create_engine(database_url(database.url))
+            print(f"schema migrated in {time.perf_counter() - started:.1f} s")
 
-        started = time.perf_counter()
-        generator = Generator(engine, args, random.Random(args.seed))
-        prepared = time.perf_counter() - started
-        print(f"{2 * args.answer_sets} answer sets generated and scored in {prepared:.1f} s")
-        started = time.perf_counter()
-        written = generator.run(time.monotonic() + args.time_limit)
-        generation = time.perf_counter() - started
+            started = time.perf_counter()
+            generator = Generator(engine, args, random.Random(args.seed))
+            prepared = time.perf_counter() - started
+            print(f"{2 * args.answer_sets} answer sets generated and scored in {prepared:.1f} s")
+            started = time.perf_counter()
+            written = generator.run(time.monotonic() + args.time_limit)
+            generation = time.perf_counter() - started
+            started = time.perf_counter()
+            staff = add_staff(engine, written, args.caseload)
+            staffing = time.perf_counter() - started
         started = time.perf_counter()
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
@@ -289,7 +373,8 @@ def main() -> None:
         common.print_table(
             ["step", "value"],
             [["answer sets made and scored", f"{prepared:.1f} s"],
-             ["bulk inserts", f"{generation:.1f} s ({total_rows / generation:,.0f} rows/s)"],
+             ["bulk inserts", f"{generation:.1f} s ({total_rows / generation:,.0f} rows/s)" if generation else "reused"],
+             ["teams, staff and consents", f"{staffing:.1f} s"],
              ["ANALYZE", f"{analyze:.1f} s"],
              ["database size", common.human_bytes(size)]],
             title="Generation",
@@ -298,15 +383,25 @@ def main() -> None:
         typical = 2 if written >= 2 else 1
         headers = ["page", "median ms", "min ms", "max ms", "SQL statements", "bytes"]
         long_rows = time_pages(database.url, "person-1@example.org", args.runs)
-        common.print_table(headers, [
-            *long_rows,
-            ["staff caseload", NOT_BUILT, "", "", "", ""],
-            ["staff view of one person", NOT_BUILT, "", "", "", ""],
-            ["service-wide team report", NOT_BUILT, "", "", "", ""],
-        ], title=f"Person 1 ({args.long_history} questionnaires, 10 goals x 10 check-ins), "
+        common.print_table(headers, long_rows, title=f"Person 1 ({args.long_history} questionnaires, 10 goals x 10 check-ins), "
                  f"median of {args.runs} after a warm-up, Flask test client, {args.db}, {written:,} people")
         common.print_table(headers, time_pages(database.url, f"person-{typical}@example.org", args.runs),
                            title=f"A typical person ({args.assessments_per_person} questionnaires) for comparison")
+        caseload = min(args.caseload, written)
+        common.print_table(headers, [
+            *time_pages(database.url, staff["coach"], args.runs, (
+                (f"caseload of {caseload}, first page", "/staff/?scope=team"),
+                (f"caseload of {caseload}, by last activity", "/staff/?scope=team&sort=activity"),
+                ("staff view of person 1", "/staff/people/1"),
+                ("staff view of a typical person", f"/staff/people/{typical}"),
+            )),
+            *time_pages(database.url, staff["lead"], args.runs, (
+                (f"team report ({caseload} people)", "/staff/reports"),
+            )),
+            *time_pages(database.url, staff["admin"], args.runs, (
+                (f"service-wide report ({written:,} people)", "/staff/reports?team=service"),
+            )),
+        ], title=f"Staff pages, median of {args.runs} after a warm-up, Flask test client, {args.db}, {written:,} people")
     finally:
         database.cleanup()
 
