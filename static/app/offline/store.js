@@ -8,6 +8,7 @@
 
   var VERSION = 2;
   var opened = {};
+  var destroyed = {};  // people signed out on this page: their database must not come back
 
   function name(user) {
     return "capable-" + user;
@@ -15,6 +16,10 @@
 
   function open(user) {
     if (!user) return Promise.reject(new Error("No one is signed in on this page."));
+    // A send or save still under way when the person signed out would otherwise open (and so
+    // create again) the database that sign-out has just deleted. Its work simply never goes on
+    // (the page is about to leave), rather than failing with an error for nobody to read.
+    if (destroyed[user]) return new Promise(function () {});
     if (!opened[user]) {
       opened[user] = global.idb.openDB(name(user), VERSION, {
         upgrade: function (db, oldVersion) {
@@ -113,6 +118,7 @@
     destroy: function (user) {
       var closing = opened[user] ? opened[user].then(function (db) { db.close(); }, function () {}) : Promise.resolve();
       delete opened[user];
+      destroyed[user] = true;
       return closing.then(function () { return global.idb.deleteDB(name(user)); });
     },
   };
