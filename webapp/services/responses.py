@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from webapp.db import utcnow
 from webapp.domain.questionnaires import AnswerError, Item, Page, Questionnaire
@@ -60,11 +60,13 @@ def answers_digest(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> 
 
 
 def get_response(session: Session, response_uuid: uuid_module.UUID) -> Response | None:
-    return session.scalar(
+    # The answers come in the same statement (a join, not a second query): every answer step
+    # loads its response, and on PostgreSQL each statement is a round trip to the database.
+    return session.execute(
         select(Response)
         .where(Response.uuid == response_uuid)
-        .options(selectinload(Response.answers))
-    )
+        .options(joinedload(Response.answers))
+    ).unique().scalar_one_or_none()
 
 
 def find_draft(session: Session, person: User, questionnaire_id: str) -> Response | None:
