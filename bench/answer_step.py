@@ -4,7 +4,7 @@ What it does, in one run:
 
 1. Makes a fresh database (a SQLite file in a temp folder, or with ``--db postgres`` the local
    PostgreSQL database ``test`` with schema ``public`` wiped), migrates it once, and starts
-   gunicorn (``--workers``, 2 by default, sync workers) serving ``webapp:create_app()`` on a free
+   gunicorn (``--workers``, 2 by default; sync workers, or gthread with ``--threads`` N) serving ``webapp:create_app()`` on a free
    loopback port, with ``CAPABLE_SECRET_KEY`` set, ``CAPABLE_AUTO_MIGRATE=1`` (already at head),
    demo data off and ``CAPABLE_SECURE_COOKIES=0`` (plain HTTP on loopback).
 2. Creates ``--people`` people (50) through the real sign-up form over HTTP (Argon2 at its
@@ -27,6 +27,7 @@ headers, or an exception), and the ratios ours/floor.
     python bench/answer_step.py                     # SQLite, 50 people, 2 workers
     python bench/answer_step.py --db postgres       # wipes the local database `test`
     python bench/answer_step.py --think-ms 2000     # people who read each question first
+    python bench/answer_step.py --threads 4         # gthread workers (both servers), as the service runs
 
 Every loop is bounded: at most ``--rounds`` questionnaires per person, 100 screens per
 questionnaire, and ``--time-limit`` seconds per phase. This is a benchmark, not a test: it
@@ -245,12 +246,18 @@ def print_phase(result: PhaseResult) -> None:
         common.print_table(["error", "count"], sorted(result.recorder.errors.items()), title=f"{result.name}: errors")
 
 
+def worker_kind(threads: int) -> str:
+    return f"gthread x{threads}" if threads > 1 else "sync"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--people", type=int, default=50, help="concurrent simulated people (default 50)")
     parser.add_argument("--rounds", type=int, default=3, help="questionnaires each person completes (default 3)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker: above 1, gthread workers for both servers (default 1: sync)")
     parser.add_argument("--think-ms", type=float, default=0, help="mean pause between a person's steps (default 0)")
     parser.add_argument("--time-limit", type=float, default=300, help="seconds per measured phase at most")
     parser.add_argument("--no-floor", action="store_true", help="skip the hello-world floor")
@@ -260,10 +267,10 @@ def main() -> None:
     database = common.Database(args.db)
     run_id = uuid.uuid4().hex[:8]
     print(f"answer_step: {args.people} people x {args.rounds} activation questionnaires, "
-          f"{args.workers} gunicorn sync workers, database {args.db}, think time {args.think_ms:g} ms")
+          f"{args.workers} gunicorn {worker_kind(args.threads)} workers, database {args.db}, think time {args.think_ms:g} ms")
     try:
         database.reset_and_migrate()
-        with common.Server("webapp:create_app()", workers=args.workers,
+        with common.Server("webapp:create_app()", workers=args.workers, threads=args.threads,
                            env=common.app_environment(database.url)) as server:
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=8) as pool:
@@ -278,7 +285,8 @@ def main() -> None:
                 print("\ngunicorn log (tail):\n" + server.log_tail())
         if args.no_floor:
             return
-        with common.Server("floor_app:app", workers=args.workers, pythonpath=str(common.BENCH_DIR)) as floor_server:
+        with common.Server("floor_app:app", workers=args.workers, threads=args.threads,
+                           pythonpath=str(common.BENCH_DIR)) as floor_server:
             floor_sessions = [requests.Session() for _ in range(args.people + 2)]
             warm = Recorder()
             for session in floor_sessions[-2:]:
@@ -300,7 +308,7 @@ def main() -> None:
                  f"{(ours.server_cpu / max(1, ours.recorder.requests)) / max(1e-9, floor.server_cpu / max(1, floor.recorder.requests)):.1f}x", ""],
                 ["errors", sum(ours.recorder.errors.values()), sum(floor.recorder.errors.values()), "", "0"],
             ],
-            title=f"Summary ({args.people} concurrent people, {args.workers} workers, {args.db}, "
+            title=f"Summary ({args.people} concurrent people, {args.workers} {worker_kind(args.threads)} workers, {args.db}, "
                   f"think {args.think_ms:g} ms)",
         )
     finally:

@@ -57,17 +57,19 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn serving ``app_spec`` on 127.0.0.1 with ``workers`` sync workers.
+    """gunicorn serving ``app_spec`` on 127.0.0.1 with ``workers`` sync workers, or gthread
+    workers of ``threads`` threads each when ``threads`` is above 1.
 
     Use as a context manager. ``ready_path`` is polled (GET, any status below 500) until the
     server answers or ``start_timeout`` seconds pass.
     """
 
-    def __init__(self, app_spec: str, *, workers: int = 2, env: dict[str, str] | None = None,
+    def __init__(self, app_spec: str, *, workers: int = 2, threads: int = 1, env: dict[str, str] | None = None,
                  pythonpath: str | None = None, ready_path: str = "/", start_timeout: float = 60.0,
                  extra_args: Sequence[str] = ()):
         self.app_spec = app_spec
         self.workers = workers
+        self.threads = threads
         self.env = {**os.environ, **(env or {})}
         self.pythonpath = pythonpath
         self.ready_path = ready_path
@@ -84,7 +86,9 @@ class Server:
 
     def command(self) -> list[str]:
         command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-                   "--bind", f"127.0.0.1:{self.port}", "--worker-class", "sync",
+                   "--bind", f"127.0.0.1:{self.port}",
+                   *(["--worker-class", "gthread", "--threads", str(self.threads)] if self.threads > 1
+                     else ["--worker-class", "sync"]),
                    "--timeout", "60", "--log-level", "warning", *self.extra_args]
         if self.pythonpath:
             command += ["--pythonpath", self.pythonpath]

@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--walks", type=int, default=20)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--sql", action="store_true", help="print the SQL statements of the last answer step")
     args = parser.parse_args()
 
     database = common.Database(args.db)
@@ -47,8 +48,14 @@ def main() -> None:
         app = create_app({"SQLALCHEMY_ENGINES": {"default": database_url(database.url)},
                           "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
         statements = [0]
+        texts: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args) -> None:
+            statements[0] += 1
+            texts.append(statement)
+
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+            event.listen(db.engine, "before_cursor_execute", count)
         client = app.test_client()
         token = common.csrf_from(client.get("/sign-up").get_data(as_text=True))
         client.post("/sign-up", data={"csrf_token": token, "email": f"p-{uuid.uuid4().hex[:6]}@example.org",
@@ -72,6 +79,7 @@ def main() -> None:
                 response_uuid, link_id = match.groups()
                 data = {**common.page_form(common.ACTIVATION, link_id, answers), "csrf_token": token}
                 before, started = statements[0], time.perf_counter()
+                texts.clear()
                 if profiled:
                     profiler.enable()
                 reply = client.post(f"/responses/{response_uuid}/questions/{link_id}", data=data, headers=headers)
@@ -82,6 +90,7 @@ def main() -> None:
                 elif walk:
                     plain_times.append(time.perf_counter() - started)
                 location = reply.headers["HX-Push-Url"]
+                step_texts = list(texts)
             client.post(f"{location.rsplit('/', 1)[0]}/submit", data={"csrf_token": token}, headers=headers)
 
         rows = []
@@ -91,6 +100,10 @@ def main() -> None:
                          sum(step_statements) / len(step_statements)])
         common.print_table(["answer steps", "count", "mean ms", "p50 ms", "p95 ms", "SQL statements/step"], rows,
                            title=f"Answer steps through the test client, one at a time ({args.db})")
+        if args.sql:
+            print("\nSQL statements of the last answer step:\n")
+            for number, statement in enumerate(step_texts, 1):
+                print(f"{number}. " + " ".join(statement.split()))
         stats = pstats.Stats(profiler)
         by_package: dict[str, float] = defaultdict(float)
         total = 0.0
