@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token, make_person, make_staff, share_with, sign_in
+from tests.web.conftest import add_capability, add_goal_with_check_in, capability_answers
 from tests.web.journey import HTMX
-from tests.web.test_person_view import caseload  # noqa: F401  (a fixture)
-from tests.web.test_person_view import add_capability, add_goal_with_check_in, capability_answers
 from webapp.extensions import db
 from webapp.models import AuditEvent, CarePlan
 
@@ -21,16 +20,16 @@ CONTACTS = "Casey Jones, link worker, 0113 496 0000\nDr Patel, GP, 0113 496 0001
 
 
 @pytest.fixture
-def coach(client, caseload):  # noqa: F811
+def coach(client, caseload):
     assert sign_in(client, "casey@example.org").status_code == 302
     return client
 
 
-def plan_url(caseload) -> str:  # noqa: F811
+def plan_url(caseload) -> str:
     return f"/staff/people/{caseload.person_id}/plan"
 
 
-def save(client, caseload, htmx=False, **fields):  # noqa: F811
+def save(client, caseload, htmx=False, **fields):
     data = {"what_matters": "Seeing my grandchildren", "support_agreed": "Walking group on Thursdays.",
             "contacts": CONTACTS, "review_on": (date.today() + timedelta(days=90)).isoformat()}
     data.update(fields)
@@ -48,7 +47,7 @@ def audit(app, action: str) -> list[AuditEvent]:
         return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
 
 
-def test_a_first_plan_starts_from_what_matters_to_the_person(app, coach, caseload):  # noqa: F811
+def test_a_first_plan_starts_from_what_matters_to_the_person(app, coach, caseload):
     add_capability(app, caseload.person_id, capability_answers(app, health_free="not-free", getting_around_free="not-free",
                    what_matters="Getting back to my allotment"), days_ago=1)
     page = coach.get(plan_url(caseload)).get_data(as_text=True)
@@ -61,7 +60,7 @@ def test_a_first_plan_starts_from_what_matters_to_the_person(app, coach, caseloa
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain-forms", "htmx"])
-def test_staff_write_the_plan_with_goals_and_who_changed_it(app, coach, caseload, htmx):  # noqa: F811
+def test_staff_write_the_plan_with_goals_and_who_changed_it(app, coach, caseload, htmx):
     add_goal_with_check_in(app, caseload.person_id)
     reply = save(coach, caseload, htmx=htmx)
     if htmx:
@@ -83,7 +82,7 @@ def test_staff_write_the_plan_with_goals_and_who_changed_it(app, coach, caseload
     assert edit.actor_user_id == caseload.coach_id
 
 
-def test_changing_the_plan_keeps_one_plan_and_audits_only_field_names(app, coach, caseload):  # noqa: F811
+def test_changing_the_plan_keeps_one_plan_and_audits_only_field_names(app, coach, caseload):
     save(coach, caseload)
     save(coach, caseload, support_agreed="Walking group, and a benefits check with Citizens Advice.")
     [plan] = plans(app)
@@ -98,7 +97,7 @@ def test_changing_the_plan_keeps_one_plan_and_audits_only_field_names(app, coach
     ((date.today() - timedelta(days=1)).isoformat(), "Choose today or a date in the future"),
     ("", "Enter the date the plan will be reviewed"),
 ])
-def test_a_bad_review_date_is_refused_and_changes_nothing(app, coach, caseload, htmx, review_on, message):  # noqa: F811
+def test_a_bad_review_date_is_refused_and_changes_nothing(app, coach, caseload, htmx, review_on, message):
     save(coach, caseload)
     before = plans(app)[0]
     reply = save(coach, caseload, htmx=htmx, review_on=review_on, support_agreed="Something new")
@@ -111,13 +110,13 @@ def test_a_bad_review_date_is_refused_and_changes_nothing(app, coach, caseload, 
     assert len(audit(app, "plan.edit")) == 1
 
 
-def test_too_long_support_is_refused(app, coach, caseload):  # noqa: F811
+def test_too_long_support_is_refused(app, coach, caseload):
     reply = save(coach, caseload, support_agreed="x" * 5001)
     assert reply.status_code == 422 and "Keep it to 5000 characters or fewer" in reply.get_data(as_text=True)
     assert plans(app) == []
 
 
-def test_the_person_reads_their_plan_and_goals_but_never_notes(app, client, caseload):  # noqa: F811
+def test_the_person_reads_their_plan_and_goals_but_never_notes(app, client, caseload):
     add_goal_with_check_in(app, caseload.person_id)
     assert sign_in(client, "casey@example.org").status_code == 302
     save(client, caseload)
@@ -147,13 +146,13 @@ def test_a_person_sharing_with_no_one_still_sees_their_goals(app, client):
     assert "Walk to the post box" in page
 
 
-def test_a_team_that_has_not_written_a_plan_yet_says_so(app, client, caseload):  # noqa: F811
+def test_a_team_that_has_not_written_a_plan_yet_says_so(app, client, caseload):
     assert sign_in(client, "alex@example.org").status_code == 302
     page = client.get("/my-plan").get_data(as_text=True)
     assert "You and North Hill link workers have not written your plan yet" in page
 
 
-def test_another_teams_coach_gets_404_and_changes_nothing(app, client, caseload):  # noqa: F811
+def test_another_teams_coach_gets_404_and_changes_nothing(app, client, caseload):
     assert sign_in(client, "drew@example.org").status_code == 302
     token = csrf_token(client, "/staff/people/1")
     assert client.get(plan_url(caseload)).status_code == 404
@@ -163,7 +162,7 @@ def test_another_teams_coach_gets_404_and_changes_nothing(app, client, caseload)
     assert plans(app) == [] and audit(app, "plan.view") == [] and audit(app, "plan.edit") == []
 
 
-def test_each_team_keeps_its_own_plan(app, client, caseload):  # noqa: F811
+def test_each_team_keeps_its_own_plan(app, client, caseload):
     share_with(app, caseload.person_id, caseload.other_team_id, caseload.other_coach_id)
     assert sign_in(client, "casey@example.org").status_code == 302
     save(client, caseload, support_agreed="North Hill support")
@@ -179,13 +178,13 @@ def test_staff_accounts_cannot_open_my_plan(coach):
     assert coach.get("/my-plan").status_code == 403
 
 
-def test_staff_without_a_role_cannot_open_a_plan(app, client, caseload):  # noqa: F811
+def test_staff_without_a_role_cannot_open_a_plan(app, client, caseload):
     make_staff(app, "admin@example.org", team_id=None, role=None, is_admin=True, name="Ada")
     assert sign_in(client, "admin@example.org").status_code == 302
     assert client.get(plan_url(caseload)).status_code == 403
 
 
-def test_after_stopping_sharing_the_person_still_reads_their_plan_and_the_team_cannot(app, client, caseload):  # noqa: F811
+def test_after_stopping_sharing_the_person_still_reads_their_plan_and_the_team_cannot(app, client, caseload):
     """Stopping sharing promises "your care plan stays in your account for you"."""
     from webapp.models import Consent, User
     from webapp.services.consent import withdraw
@@ -209,7 +208,7 @@ def test_after_stopping_sharing_the_person_still_reads_their_plan_and_the_team_c
     assert client.get(plan_url(caseload)).status_code == 404
 
 
-def test_a_team_stopped_without_a_plan_is_not_listed(app, client, caseload):  # noqa: F811
+def test_a_team_stopped_without_a_plan_is_not_listed(app, client, caseload):
     from webapp.models import Consent, User
     from webapp.services.consent import withdraw
 

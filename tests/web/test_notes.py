@@ -11,13 +11,12 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token, make_staff, sign_in
 from tests.web.journey import HTMX
-from tests.web.test_person_view import caseload  # noqa: F401  (a fixture)
 from webapp.extensions import db
 from webapp.models import AuditEvent, CoachNote
 
 
 @pytest.fixture
-def coach(client, caseload):  # noqa: F811
+def coach(client, caseload):
     assert sign_in(client, "casey@example.org").status_code == 302
     return client
 
@@ -38,7 +37,7 @@ def audit_actions(app) -> list[tuple[str, dict | None]]:
         return [(event.action, event.detail) for event in events]
 
 
-def add(client, caseload, text, htmx=False):  # noqa: F811
+def add(client, caseload, text, htmx=False):
     return post(client, f"/staff/people/{caseload.person_id}/notes", htmx=htmx, note=text)
 
 
@@ -49,7 +48,7 @@ def age(app, note_id: int, hours: float) -> None:
         db.session.commit()
 
 
-def test_a_note_is_added_and_listed_newest_first_with_author_and_time(app, coach, caseload):  # noqa: F811
+def test_a_note_is_added_and_listed_newest_first_with_author_and_time(app, coach, caseload):
     reply = add(coach, caseload, "Talked about the walking group.\nWill ring on Friday.")
     assert reply.status_code == 303 and reply.headers["Location"].endswith(f"/staff/people/{caseload.person_id}#notes")
     age(app, notes(app)[0].id, 1)
@@ -69,7 +68,7 @@ def test_a_note_is_added_and_listed_newest_first_with_author_and_time(app, coach
     assert audit_actions(app) == [("note.add", {"note_id": n.id}) for n in notes(app)]
 
 
-def test_htmx_swaps_the_notes_section(app, coach, caseload):  # noqa: F811
+def test_htmx_swaps_the_notes_section(app, coach, caseload):
     reply = add(coach, caseload, "Seen at home today.", htmx=True)
     page = reply.get_data(as_text=True)
     assert reply.status_code == 200
@@ -82,7 +81,7 @@ def test_htmx_swaps_the_notes_section(app, coach, caseload):  # noqa: F811
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain-forms", "htmx"])
 @pytest.mark.parametrize("text, message", [("   ", "Write the note"),
                                            ("x" * 5001, "Keep the note to 5000 characters or fewer")])
-def test_an_empty_or_too_long_note_is_refused(app, coach, caseload, htmx, text, message):  # noqa: F811
+def test_an_empty_or_too_long_note_is_refused(app, coach, caseload, htmx, text, message):
     reply = add(coach, caseload, text, htmx=htmx)
     page = reply.get_data(as_text=True)
     assert reply.status_code == 422
@@ -90,7 +89,7 @@ def test_an_empty_or_too_long_note_is_refused(app, coach, caseload, htmx, text, 
     assert notes(app) == [] and audit_actions(app) == []
 
 
-def test_the_author_can_correct_a_note_within_24_hours(app, coach, caseload):  # noqa: F811
+def test_the_author_can_correct_a_note_within_24_hours(app, coach, caseload):
     add(coach, caseload, "Ring on Fridya")
     note_id = notes(app)[0].id
     age(app, note_id, 23)
@@ -105,7 +104,7 @@ def test_the_author_can_correct_a_note_within_24_hours(app, coach, caseload):  #
     assert audit_actions(app)[-1] == ("note.edit", {"note_id": note_id})
 
 
-def test_after_24_hours_a_note_cannot_be_corrected_only_annotated(app, coach, caseload):  # noqa: F811
+def test_after_24_hours_a_note_cannot_be_corrected_only_annotated(app, coach, caseload):
     add(coach, caseload, "Ring on Fridya")
     note_id = notes(app)[0].id
     age(app, note_id, 24.1)
@@ -130,7 +129,7 @@ def test_after_24_hours_a_note_cannot_be_corrected_only_annotated(app, coach, ca
     assert audit_actions(app)[-1] == ("note.annotate", {"note_id": annotation.id, "annotates_id": note_id})
 
 
-def test_a_colleague_cannot_correct_anothers_note_but_can_annotate_it(app, client, caseload):  # noqa: F811
+def test_a_colleague_cannot_correct_anothers_note_but_can_annotate_it(app, client, caseload):
     make_staff(app, "sam@example.org", team_id=caseload.team_id, name="Sam", job_title="Health and wellbeing coach")
     assert sign_in(client, "casey@example.org").status_code == 302
     add(client, caseload, "First meeting went well.")
@@ -146,7 +145,7 @@ def test_a_colleague_cannot_correct_anothers_note_but_can_annotate_it(app, clien
     assert "Sam, Health and wellbeing coach" in page and "Agreed." in page
 
 
-def test_an_empty_annotation_is_refused(app, coach, caseload):  # noqa: F811
+def test_an_empty_annotation_is_refused(app, coach, caseload):
     add(coach, caseload, "A note")
     note_id = notes(app)[0].id
     reply = post(coach, f"/staff/people/{caseload.person_id}/notes/{note_id}/annotate", note="")
@@ -154,7 +153,7 @@ def test_an_empty_annotation_is_refused(app, coach, caseload):  # noqa: F811
     assert len(notes(app)) == 1
 
 
-def test_notes_of_other_teams_and_other_people_are_not_found(app, client, caseload):  # noqa: F811
+def test_notes_of_other_teams_and_other_people_are_not_found(app, client, caseload):
     from tests.conftest import make_person, share_with
 
     assert sign_in(client, "casey@example.org").status_code == 302
@@ -183,14 +182,14 @@ def test_notes_of_other_teams_and_other_people_are_not_found(app, client, caselo
     assert [n.body for n in notes(app)] == ["Private to North Hill"]
 
 
-def test_another_teams_coach_cannot_add_a_note(app, client, caseload):  # noqa: F811
+def test_another_teams_coach_cannot_add_a_note(app, client, caseload):
     assert sign_in(client, "drew@example.org").status_code == 302
     token = csrf_token(client, "/staff/people/1")  # any page carries the session's token
     reply = client.post(f"/staff/people/{caseload.person_id}/notes", data={"note": "x", "csrf_token": token})
     assert reply.status_code == 404 and notes(app) == []
 
 
-def test_the_person_never_sees_coach_notes(app, client, caseload):  # noqa: F811
+def test_the_person_never_sees_coach_notes(app, client, caseload):
     assert sign_in(client, "casey@example.org").status_code == 302
     add(client, caseload, "Seems low today; check in next week.")
     client.post("/sign-out", data={"csrf_token": csrf_token(client, f"/staff/people/{caseload.person_id}")})
@@ -202,7 +201,7 @@ def test_the_person_never_sees_coach_notes(app, client, caseload):  # noqa: F811
     assert client.get(f"/staff/people/{caseload.person_id}").status_code == 403
 
 
-def test_opening_a_note_to_correct_or_annotate_it_is_audited_without_its_words(app, coach, caseload):  # noqa: F811
+def test_opening_a_note_to_correct_or_annotate_it_is_audited_without_its_words(app, coach, caseload):
     add(coach, caseload, "Worried about money this month.")
     note_id = notes(app)[0].id
     base = f"/staff/people/{caseload.person_id}/notes/{note_id}"
@@ -220,7 +219,7 @@ def test_opening_a_note_to_correct_or_annotate_it_is_audited_without_its_words(a
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain-forms", "htmx"])
-def test_a_refused_note_shows_the_notes_again_and_that_is_audited(app, coach, caseload, htmx):  # noqa: F811
+def test_a_refused_note_shows_the_notes_again_and_that_is_audited(app, coach, caseload, htmx):
     add(coach, caseload, "Worried about money this month.")
     token = csrf_token(coach, f"/staff/people/{caseload.person_id}")  # a view of the record
 

@@ -4,97 +4,26 @@ first assessment, priorities and barriers, goals with check-ins; consent-checked
 from __future__ import annotations
 
 import re
-import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import add_assessment, make_person, make_staff, make_team, share_with, sign_in
+from tests.conftest import add_assessment, sign_in
+from tests.web.conftest import add_capability, add_goal_with_check_in, capability_answers
 from tests.web.journey import HTMX
-from webapp.catalogue import get_catalogue
 from webapp.db import utcnow
 from webapp.extensions import db
-from webapp.models import (AuditEvent, CheckIn, CheckInOutcome, Goal, GoalStatus, Invite, NextStep, Response,
-                           Score, User)
-from webapp.services.responses import receive_response
+from webapp.models import AuditEvent, Invite, Response, Score
 
 SVG = re.compile(r'<svg [^>]*class="app-chart.*?</svg>', re.S)
-
-
-@dataclass
-class Caseload:
-    team_id: int
-    coach_id: int
-    person_id: int
-    other_team_id: int
-    other_coach_id: int
-
-
-@pytest.fixture
-def caseload(app) -> Caseload:
-    """Alex shares their record with North Hill (coach Casey); Drew coaches in another team."""
-    team_id = make_team(app)
-    coach_id = make_staff(app, "casey@example.org", team_id=team_id)
-    person_id = make_person(app, "alex@example.org", name="Alex")
-    share_with(app, person_id, team_id, coach_id)
-    other_team_id = make_team(app, "South Vale care coordinators")
-    other_coach_id = make_staff(app, "drew@example.org", team_id=other_team_id, name="Drew")
-    return Caseload(team_id, coach_id, person_id, other_team_id, other_coach_id)
 
 
 @pytest.fixture
 def coach(client, caseload):
     assert sign_in(client, "casey@example.org").status_code == 302
     return client
-
-
-def capability_answers(app, *, health_free: str, getting_around_free: str, what_matters: str | None) -> dict:
-    """Answers where "My health and body" matters most, and "Getting around" is held back by
-    transport (an outside barrier); everything else matters some and is mostly free."""
-    with app.app_context():
-        questionnaire = get_catalogue().get("capable-capability")
-        answers: dict = {}
-        for domain in questionnaire.scoring.profile.domains:
-            answers[domain.matters] = "some"
-            answers[domain.free] = "mostly-free"
-            answers[domain.actual] = "some"
-    answers["health-matters"] = "most-important"
-    answers["health-free"] = health_free
-    answers["health-actual"] = "a-little"
-    answers["getting-around-matters"] = "a-lot"
-    answers["getting-around-free"] = getting_around_free
-    answers["getting-around-actual"] = "not-at-all"
-    answers["getting-around-barriers"] = ["transport", "confidence"]
-    if what_matters:
-        answers["what-matters"] = what_matters
-    return answers
-
-
-def add_capability(app, person_id: int, answers: dict, days_ago: float) -> None:
-    with app.app_context():
-        questionnaire = get_catalogue().get("capable-capability")
-        when = utcnow() - timedelta(days=days_ago)
-        response, _ = receive_response(db.session, db.session.get(User, person_id), questionnaire, uuid.uuid4(),
-                                       answers, authored_at=when)
-        response.started_at = response.received_at = response.updated_at = when
-        db.session.commit()
-
-
-def add_goal_with_check_in(app, person_id: int) -> None:
-    with app.app_context():
-        goal = Goal(person_id=person_id, own_words="Get out of the house more", what="Walk to the post box",
-                    how_much="10 minutes", when="after lunch", how_often="3 days a week",
-                    starts_on=date.today(), importance=8, confidence=7, status=GoalStatus.ACTIVE,
-                    check_in_on=date.today() + timedelta(days=7))
-        goal.check_ins.append(CheckIn(outcome=CheckInOutcome.PARTLY, confidence=6, next_step=NextStep.KEEP,
-                                      got_in_the_way="Rain on Tuesday"))
-        past = Goal(person_id=person_id, what="Ring my sister on Sundays", importance=9, confidence=9,
-                    status=GoalStatus.ACHIEVED)
-        db.session.add_all([goal, past])
-        db.session.commit()
 
 
 @pytest.fixture

@@ -33,6 +33,18 @@ def score_maximum(scoring: ScoringDefinition | None, scale_id: str) -> float | N
     return scale.raw_max
 
 
+def stage_words(scoring: ScoringDefinition | None) -> dict[int, str]:
+    """The words a person reads for each stage (level) of the headline scale, by level, in level
+    order: {1: "Stage 1: Getting started", ...}. A level with no words is left out; a questionnaire
+    with no headline scale, or whose headline scale has no levels, gives {}."""
+    if scoring is None or not scoring.headline:
+        return {}
+    scale = scoring.scale(scoring.headline)
+    if scale is None:
+        return {}
+    return {level: text["label"] for level, text in sorted(scale.levels.items()) if text.get("label")}
+
+
 def headline(result: ScoreResult, scoring: ScoringDefinition | None = None) -> Headline | None:
     """The headline scale (or the first), else the capability index; None if nothing scored."""
     scale = None

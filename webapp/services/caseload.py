@@ -19,6 +19,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from webapp.domain.questionnaires import Catalogue
+from webapp.domain.results import stage_words
 from webapp.models import (
     CheckIn,
     Consent,
@@ -110,16 +111,11 @@ class CaseloadRow:
 def stage_words_for(catalogue: Catalogue, questionnaire_id: str) -> dict[tuple[str, int], str]:
     """The words for each stage of each version of the activation questionnaire:
     (questionnaire version, level) -> words."""
-    words: dict[tuple[str, int], str] = {}
-    for questionnaire in catalogue.versions(questionnaire_id):
-        scoring = questionnaire.scoring
-        if scoring is None or not scoring.headline:
-            continue
-        scale = scoring.scale(scoring.headline)
-        for level, text in (scale.levels if scale is not None else {}).items():
-            if text.get("label"):
-                words[(questionnaire.version, level)] = text["label"]
-    return words
+    return {
+        (questionnaire.version, level): words
+        for questionnaire in catalogue.versions(questionnaire_id)
+        for level, words in stage_words(questionnaire.scoring).items()
+    }
 
 
 # --- Flags -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from webapp.domain.capability import CapabilityProfile, DomainResult
 from webapp.domain.questionnaires import Catalogue, Questionnaire
+from webapp.domain.results import stage_words
 from webapp.domain.scoring import ScoreResult
 from webapp.models import Consent, Goal, GoalStatus, Invite, Response, ResponseStatus, StaffMember, User
 from webapp.services import goals as goal_service
@@ -156,8 +157,9 @@ def activation_history(session: Session, person: User, catalogue: Catalogue, que
         return None
     minimum, maximum = scale.rescale if scale.rescale else (scale.raw_min or 0, scale.raw_max or 100)
     edges = [minimum, *scale.cut_points, maximum]
+    words = stage_words(questionnaire.scoring)
     stages = [
-        Stage(level, edges[level - 1], edges[level], (scale.levels.get(level) or {}).get("label") or str(level))
+        Stage(level, edges[level - 1], edges[level], words.get(level) or str(level))
         for level in range(1, len(edges))
     ] if scale.cut_points else []
     results = []

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from webapp.catalogue import get_catalogue
 from webapp.clock import today
+from webapp.domain.results import stage_words
 from webapp.extensions import db, login_manager
 from webapp.htmx import render
 from webapp.models import StaffMember, Team
@@ -109,19 +110,16 @@ def _allowed_staff() -> StaffMember:
 
 
 def _stage_words() -> dict[int, str]:
-    """The words for each activation stage (from the latest version that has a headline scale)."""
-    catalogue = get_catalogue()
-    activation_id = current_app.config["ACTIVATION_QUESTIONNAIRE"]
+    """The words for each activation stage, from the latest version that has a headline scale;
+    a stage without words of its own is called "Stage n", so nobody drops out of the table."""
     words: dict[int, str] = {}
-    for questionnaire in catalogue.versions(activation_id):
-        headline = questionnaire.scoring.headline
-        if not headline:
-            continue
-        for scale in questionnaire.scoring.scales:
-            if scale.id == headline:
-                levels = sorted(scale.levels) or list(range(1, len(scale.cut_points) + 2))
-                words = {level: (scale.levels.get(level) or {}).get("label") or _("Stage %(n)s", n=level)
-                         for level in levels}
+    for questionnaire in get_catalogue().versions(current_app.config["ACTIVATION_QUESTIONNAIRE"]):
+        scoring = questionnaire.scoring
+        scale = scoring.scale(scoring.headline) if scoring is not None and scoring.headline else None
+        if scale is not None:
+            named = stage_words(scoring)
+            levels = sorted({*scale.levels, *named}) or range(1, len(scale.cut_points) + 2)
+            words = {level: named.get(level) or _("Stage %(n)s", n=level) for level in levels}
     return words
 
 
