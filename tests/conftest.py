@@ -93,9 +93,13 @@ def make_person(app: Flask, email: str = "alex@example.org", password: str = PAS
         return person.id
 
 
-def sign_in(client: FlaskClient, email: str = "alex@example.org", password: str = PASSWORD):
+def sign_in(client: FlaskClient, email: str = "alex@example.org", password: str = PASSWORD,
+            next_url: str | None = None):
     token = csrf_token(client, "/sign-in")
-    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+    data = {"email": email, "password": password, "csrf_token": token}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/sign-in", data=data)
 
 
 @pytest.fixture

@@ -59,6 +59,7 @@ from tests.fuzz.strategies import (
     with_csrf,
 )
 from tests.fuzz.test_form_posts import date_field, first, near_dates, stripped_length_ok
+from webapp.auth.views import INVITE_TOKEN_KEY
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.models import CarePlan, CheckIn, CoachNote, Consent, Invite, StaffMember, Team, User
@@ -512,7 +513,9 @@ def test_create_an_invite(fuzz_app, staffroom, foreign_token, data, who, csrf, h
     assert stored == {"person_label": " ".join(label.split()), "team_id": staffroom.team,
                       "created_by_id": staff.staff_id}
     token = re.search(r"/invite/([A-Za-z0-9_-]{40,})", sent.reply.get_data(as_text=True)).group(1)
-    assert fuzz_app.test_client().get(f"/invite/{token}").status_code == 200
+    person = fuzz_app.test_client()
+    assert person.get(f"/invite/{token}").headers["Location"] == "/invite"
+    assert person.get("/invite").status_code == 200
 
 
 @settings(FUZZ, max_examples=examples(25))
@@ -711,7 +714,7 @@ def quoted(token: str) -> str:
        csrf=csrf_modes, htmx=st.booleans(), data=st.data())
 def test_claim_an_invite(fuzz_app, staffroom, unseeded, foreign_token, kind, who, csrf, htmx, data):
     token = invite_token(fuzz_app, data, staffroom, kind)
-    url = f"/invite/{quoted(token)}"
+    link = f"/invite/{quoted(token)}"
     if who == "coach":
         visitor = staffroom.coach
     elif who == "person":
@@ -719,11 +722,22 @@ def test_claim_an_invite(fuzz_app, staffroom, unseeded, foreign_token, kind, who
     else:
         client = fuzz_app.test_client()
         visitor = Person(0, "", client, csrf_token(client, "/sign-in"))
-    page = visitor.client.get(url, headers=HTMX if htmx else {})
-    expected_page = 403 if who == "coach" else {"open": 200, "junk": 404}.get(kind, 410)
+    with visitor.client.session_transaction() as session:
+        session.pop(INVITE_TOKEN_KEY, None)  # no link opened yet in this session
+    page = visitor.client.get(link, headers=HTMX if htmx else {})
+    expected = 403 if who == "coach" else {"open": 200, "junk": 404}.get(kind, 410)
+    expected_link = 303 if expected == 200 else expected
     if kind == "junk" and ("/" in token or not token.strip()):
-        expected_page = page.status_code  # a different route, or none: only never a 5xx
-    assert page.status_code == expected_page and page.status_code < 500
+        expected_link = page.status_code  # a different route, or none: only never a 5xx
+    assert page.status_code == expected_link and page.status_code < 500
+    if expected_link == 303:
+        assert page.headers["Location"] == "/invite"
+        assert visitor.client.get("/invite", headers=HTMX if htmx else {}).status_code == 200
+    # The form posts to /invite, which reads the token from the session: as if the link had been
+    # opened while the invite was open (so a closed one is 410), or the token typed in (junk, 404).
+    with visitor.client.session_transaction() as session:
+        session[INVITE_TOKEN_KEY] = token
+    url = "/invite"
 
     if who == "anonymous":
         fresh = f"new-{uuid.uuid4().hex}@example.org"
@@ -738,7 +752,7 @@ def test_claim_an_invite(fuzz_app, staffroom, unseeded, foreign_token, kind, who
         return
     status = sent.reply.status_code
     if who == "coach" or kind != "open":
-        assert status == expected_page
+        assert status == expected
         return
     if who == "anonymous":
         email = first(form, "email") or ""
@@ -749,6 +763,8 @@ def test_claim_an_invite(fuzz_app, staffroom, unseeded, foreign_token, kind, who
         if sign_up_ok:
             assert changed_tables(sent) == {"all users"} and sent.events == []
             assert visitor.client.get(url).status_code == 200  # signed in: now the consent step
+            with visitor.client.session_transaction() as session:
+                assert session[INVITE_TOKEN_KEY] == token  # kept through the new session
         return
     if not ticked(form, "agree"):
         assert status == 422
@@ -760,7 +776,10 @@ def test_claim_an_invite(fuzz_app, staffroom, unseeded, foreign_token, kind, who
     with fuzz_app.app_context():
         consent = consent_service.active_consent(db.session, visitor.id, staffroom.team)
         assert consent is not None and consent.coach_id == staffroom.coach.staff_id
-    assert visitor.client.get(url).status_code == 302  # already accepted
+    with visitor.client.session_transaction() as session:
+        assert INVITE_TOKEN_KEY not in session  # used up, and forgotten
+    assert visitor.client.get(url).status_code == 404  # nothing left to accept
+    assert visitor.client.get(link).status_code == 302  # already accepted
 
 
 @dataclass

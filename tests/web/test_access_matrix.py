@@ -18,6 +18,7 @@ from flask import Flask
 
 from tests.conftest import add_assessment, make_person, make_staff, make_team, share_with
 from webapp import create_app
+from webapp.auth.views import INVITE_TOKEN_KEY
 from webapp.config import database_url as normalise
 from webapp.extensions import db
 
@@ -108,6 +109,7 @@ ROUTES: dict[str, str] = {
     "sharing.stop": "person",
     "sharing.stop_post": "person",
     "sharing.invite": "invite",
+    "sharing.invite_page": "invite",
     "sharing.invite_post": "invite",
     "staff.invites": "records",
     "staff.create_invite": "records",
@@ -226,8 +228,9 @@ def _url(rule, values: dict[str, str]) -> str:
 
 def _client(world: World, role: str):
     client = world.app.test_client()
-    if role != ANONYMOUS:
-        with client.session_transaction() as session:
+    with client.session_transaction() as session:
+        session[INVITE_TOKEN_KEY] = world.values["token"]  # the invite link was opened (``/invite`` reads it)
+        if role != ANONYMOUS:
             session["_user_id"] = world.stamps[role]
             session["_fresh"] = True
     return client

@@ -8,16 +8,19 @@ import logging
 import re
 from datetime import timedelta
 
+import pyotp
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tests.conftest import PASSWORD, csrf_token, make_person, make_staff, make_team, share_with, sign_in
 from tests.web.journey import HTMX
+from webapp.auth.views import INVITE_TOKEN_KEY as TOKEN_KEY
 from webapp.db import utcnow
 from webapp.extensions import db
 from webapp.models import AuditEvent, Consent, Invite, StaffMember, User
 
 INVITE_LINK = re.compile(r'value="(http://localhost/invite/([A-Za-z0-9_-]+))"')
+URLS_IN_PAGE = re.compile(r'(?:href|action|hx-[a-z]+)="([^"]*)"')
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -35,18 +38,37 @@ def new_invite(client, label="Mrs B, Tuesday clinic") -> str:
     return INVITE_LINK.search(reply.get_data(as_text=True)).group(2)
 
 
-def sign_up_through(client, token, email="sam@example.org", **fields):
+def open_link(client, token):
+    """Open the invite link as a person would: the token goes into the session and the browser is
+    sent on to ``/invite``, whose page this returns."""
+    reply = client.get(f"/invite/{token}")
+    assert reply.status_code == 303, reply.status_code
+    assert reply.headers["Location"] == "/invite"
+    return client.get("/invite")
+
+
+def sign_up_through(client, email="sam@example.org", **fields):
     data = {"display_name": "Sam", "email": email, "password": PASSWORD, "confirm": PASSWORD,
             "csrf_token": csrf_token(client, "/sign-in")}
     data.update(fields)
-    return client.post(f"/invite/{token}", data=data)
+    return client.post("/invite", data=data)
 
 
-def agree(client, token, ticked=True):
+def agree(client, ticked=True):
     data = {"csrf_token": csrf_token(client, "/account/sharing")}
     if ticked:
         data["agree"] = "y"
-    return client.post(f"/invite/{token}", data=data)
+    return client.post("/invite", data=data)
+
+
+def session_of(client) -> dict:
+    with client.session_transaction() as session:
+        return dict(session)
+
+
+def urls_in(page: str) -> list[str]:
+    """Every address the page links, posts or points htmx to."""
+    return URLS_IN_PAGE.findall(page)
 
 
 def invites(app) -> list[Invite]:
@@ -62,6 +84,19 @@ def consents(app) -> list[Consent]:
 def audit_events(app, action) -> list[AuditEvent]:
     with app.app_context():
         return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
+
+
+def stored(app) -> tuple:
+    """What a claim or a sign-up would change: invites, consents, accounts and the audit log."""
+    with app.app_context():
+        return (
+            [(i.id, i.claimed_at, i.claimed_by_id, i.revoked_at, i.expires_at)
+             for i in db.session.scalars(select(Invite).order_by(Invite.id))],
+            [(c.id, c.person_id, c.team_id, c.withdrawn_at)
+             for c in db.session.scalars(select(Consent).order_by(Consent.id))],
+            db.session.scalar(select(func.count(User.id))),
+            db.session.scalar(select(func.count(AuditEvent.id))),
+        )
 
 
 def set_invite(app, **values):
@@ -83,26 +118,35 @@ def test_coach_invites_a_new_person_who_signs_up_shares_and_later_stops(app, coa
         token = new_invite(coach_client, "Sam from the Tuesday group")
 
         person = app.test_client()
-        welcome = person.get(f"/invite/{token}")
+        link = person.get(f"/invite/{token}")
+        assert link.status_code == 303 and link.headers["Location"] == "/invite"
+        welcome = person.get("/invite")
         page = welcome.get_data(as_text=True)
         assert welcome.status_code == 200
         assert "Casey Jones from North Hill link workers has invited you" in page
         assert "Health and wellbeing coach" in page
         assert "your care plan" in page
-        assert welcome.headers["Cache-Control"] == "no-store"
-        assert welcome.headers["Referrer-Policy"] == "no-referrer"
+        for reply in (link, welcome):
+            assert reply.headers["Cache-Control"] == "no-store"
+            assert reply.headers["Referrer-Policy"] == "no-referrer"
 
-        signed_up = sign_up_through(person, token)
+        # After the link itself, the token is in no address the person is sent to or shown.
+        signed_up = sign_up_through(person)
         assert signed_up.status_code == 303
-        assert signed_up.headers["Location"] == f"/invite/{token}"
-        step = person.get(f"/invite/{token}").get_data(as_text=True)
+        assert signed_up.headers["Location"] == "/invite"
+        consent_step = person.get("/invite")
+        step = consent_step.get_data(as_text=True)
         assert "I agree to share my Capable record with North Hill link workers" in step
         assert 'type="checkbox"' in step
+        assert token not in step and 'action="/invite"' in step
 
-        done = agree(person, token)
+        done = agree(person)
         assert done.status_code == 303 and done.headers["Location"] == "/"
         home = person.get("/").get_data(as_text=True)
         assert "You now share your record with North Hill link workers" in home
+        for reply in (welcome, signed_up, consent_step, done):
+            assert token not in reply.headers.get("Location", "")
+            assert token not in reply.get_data(as_text=True)
 
     sam = user_id(app, "sam@example.org")
     [consent] = consents(app)
@@ -118,25 +162,65 @@ def test_coach_invites_a_new_person_who_signs_up_shares_and_later_stops(app, coa
     assert token not in caplog.text
 
 
+def test_the_page_after_the_link_holds_no_token_in_any_link_or_form(app, coach_client, coach):
+    token = new_invite(coach_client)
+    person = app.test_client()
+    welcome = open_link(person, token)
+    page = welcome.get_data(as_text=True)
+    assert welcome.status_code == 200
+    assert welcome.headers["Cache-Control"] == "no-store"
+    assert welcome.headers["Referrer-Policy"] == "no-referrer"
+    assert token not in page
+    assert 'action="/invite"' in page
+    assert 'href="/sign-in?next=/invite"' in page
+    assert urls_in(page) and not [url for url in urls_in(page) if token in url]
+    assert session_of(person)[TOKEN_KEY] == token
+
+    # Signed in, the consent step is the same: nothing in it gives the token away.
+    make_person(app)
+    sign_in(person, next_url="/invite")  # as the page's sign-in link does
+    consent_step = person.get("/invite")
+    page = consent_step.get_data(as_text=True)
+    assert consent_step.status_code == 200 and 'type="checkbox"' in page
+    assert token not in page
+    assert 'action="/invite"' in page
+    assert not [url for url in urls_in(page) if token in url]
+
+
+def test_opening_a_second_link_replaces_the_first(app, coach_client):
+    first, second = new_invite(coach_client, "First"), new_invite(coach_client, "Second")
+    person = app.test_client()
+    open_link(person, first)
+    open_link(person, second)
+    assert session_of(person)[TOKEN_KEY] == second
+
+
 def test_a_person_with_an_account_signs_in_from_the_invite_and_agrees(app, coach_client, coach):
     alex = make_person(app)
     token = new_invite(coach_client)
     person = app.test_client()
-    welcome = person.get(f"/invite/{token}").get_data(as_text=True)
-    sign_in_link = f"/sign-in?next=/invite/{token}"
+    welcome = open_link(person, token).get_data(as_text=True)
+    sign_in_link = "/sign-in?next=/invite"
     assert f'href="{sign_in_link}"' in welcome
     assert "I already have an account: sign in" in welcome
+    with person.session_transaction() as session:
+        session["planted"] = "from before sign-in"
 
     reply = person.post("/sign-in", data={"email": "alex@example.org", "password": PASSWORD,
-                                          "next": f"/invite/{token}", "csrf_token": csrf_token(person, sign_in_link)})
-    assert reply.headers["Location"] == f"/invite/{token}"
+                                          "next": "/invite", "csrf_token": csrf_token(person, sign_in_link)})
+    assert reply.status_code == 302 and reply.headers["Location"] == "/invite"
+    kept = session_of(person)
+    assert kept[TOKEN_KEY] == token and "planted" not in kept  # a new session, but the invite is kept
+    consent_step = person.get("/invite").get_data(as_text=True)
+    assert "I agree to share my Capable record with North Hill link workers" in consent_step
 
-    not_ticked = agree(person, token, ticked=False)
+    not_ticked = agree(person, ticked=False)
     assert not_ticked.status_code == 422
     assert "Tick the box if you agree to share your record" in not_ticked.get_data(as_text=True)
+    assert token not in not_ticked.get_data(as_text=True)
     assert consents(app) == [] and invites(app)[0].claimed_at is None
 
-    assert agree(person, token).status_code == 303
+    assert agree(person).status_code == 303
     [consent] = consents(app)
     with app.app_context():
         coach_staff_id = db.session.scalar(select(StaffMember.id).where(StaffMember.user_id == coach))
@@ -147,6 +231,69 @@ def test_a_person_with_an_account_signs_in_from_the_invite_and_agrees(app, coach
     assert (claim.actor_user_id, claim.person_id, claim.team_id) == (alex, alex, consent.team_id)
     assert len(audit_events(app, "consent.grant")) == 1
     assert coach_client.get(f"/staff/people/{alex}").status_code == 200
+
+
+def test_someone_else_signing_in_on_the_same_phone_does_not_inherit_an_opened_invite(app, coach_client):
+    token = new_invite(coach_client)
+    make_person(app, "alex@example.org")
+    shared_phone = app.test_client()
+    open_link(shared_phone, token)  # opened, never accepted
+    reply = shared_phone.post("/sign-in", data={"email": "alex@example.org", "password": PASSWORD,
+                                                "csrf_token": csrf_token(shared_phone, "/sign-in")})
+    assert reply.status_code == 302 and reply.headers["Location"] == "/"
+    assert TOKEN_KEY not in session_of(shared_phone)
+    page = shared_phone.get("/invite")
+    assert page.status_code == 404 and 'type="checkbox"' not in page.get_data(as_text=True)
+    assert consents(app) == [] and invites(app)[0].claimed_at is None
+
+
+def test_the_invite_is_kept_through_two_step_sign_in_and_nothing_else_is(app, coach_client, team):
+    """Two-step sign-in is for staff accounts only, so the account that signs in here is refused
+    the invite itself (403); what matters is that the session it starts kept the invite's token,
+    and only that, across both steps."""
+    from webapp.services import two_factor
+
+    token = new_invite(coach_client)
+    make_staff(app, "lee@example.org", team_id=team, name="Lee")
+    secret = two_factor.new_secret()
+    with app.app_context():
+        staff = db.session.scalar(select(StaffMember).join(User).where(User.email == "lee@example.org"))
+        two_factor.enable(db.session, staff, secret, step=0)
+        db.session.commit()
+
+    client = app.test_client()
+    open_link(client, token)
+    with client.session_transaction() as session:
+        session["planted"] = "from before sign-in"
+    password = client.post("/sign-in", data={"email": "lee@example.org", "password": PASSWORD, "next": "/invite",
+                                             "csrf_token": csrf_token(client, "/sign-in?next=/invite")})
+    assert password.status_code == 302 and password.headers["Location"] == "/sign-in/code"
+    pending = session_of(client)
+    assert pending[TOKEN_KEY] == token and "planted" not in pending
+
+    code = client.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now(),
+                                              "csrf_token": csrf_token(client, "/sign-in/code")})
+    assert code.status_code == 302 and code.headers["Location"] == "/invite"
+    signed_in = session_of(client)
+    assert signed_in[TOKEN_KEY] == token and "pending_sign_in" not in signed_in and "planted" not in signed_in
+    assert client.get("/invite").status_code == 403  # a staff account, as on every invite route
+    assert invites(app)[0].claimed_at is None
+
+
+def test_after_claiming_the_session_forgets_the_invite(app, coach_client):
+    token = new_invite(coach_client)
+    make_person(app)
+    person = app.test_client()
+    sign_in(person)
+    open_link(person, token)
+    assert agree(person).status_code == 303
+    assert TOKEN_KEY not in session_of(person)
+    again = person.get("/invite")
+    page = again.get_data(as_text=True)
+    assert again.status_code == 404
+    assert 'type="checkbox"' not in page and "This invite link does not work" in page
+    # The link itself says they have already accepted it.
+    assert person.get(f"/invite/{token}").headers["Location"] == "/account/sharing"
 
 
 # --- the coach's side ---------------------------------------------------------------------------
@@ -290,13 +437,35 @@ def test_an_unknown_link_is_not_found(client):
         assert reply.status_code == 404
         assert "This invite link does not work" in page
         assert "Ask your coach or link worker for a new link." in page
-    posted = client.post("/invite/not-a-real-token", data={"csrf_token": csrf_token(client)})
-    assert posted.status_code == 404
+    assert TOKEN_KEY not in session_of(client)
+
+
+def test_the_invite_page_without_a_link_opened_does_not_work_and_changes_nothing(app, coach_client):
+    new_invite(coach_client)
+    make_person(app)
+    anonymous, signed_in = app.test_client(), app.test_client()
+    sign_in(signed_in)
+    before = stored(app)
+    for client in (anonymous, signed_in):
+        reply = client.get("/invite")
+        page = reply.get_data(as_text=True)
+        assert reply.status_code == 404
+        assert "This invite link does not work" in page
+        assert "Open the link you were given again." in page
+        assert "ask your coach or link worker for a new link" in page
+        assert "North Hill" not in page and "Casey" not in page
+        assert reply.headers["Cache-Control"] == "no-store"
+    assert sign_up_through(anonymous).status_code == 404
+    assert agree(signed_in).status_code == 404
+    assert stored(app) == before and user_id(app, "sam@example.org") is None
 
 
 @pytest.mark.parametrize("state", ["expired", "used", "cancelled"])
 def test_a_used_cancelled_or_expired_link_is_gone(app, coach_client, state):
+    """Whether the link is opened after, or was opened before and its token is in the session."""
     token = new_invite(coach_client)
+    opened_before = app.test_client()
+    open_link(opened_before, token)
     if state == "expired":
         set_invite(app, expires_at=utcnow() - timedelta(minutes=1))
     elif state == "used":
@@ -305,17 +474,21 @@ def test_a_used_cancelled_or_expired_link_is_gone(app, coach_client, state):
     else:
         set_invite(app, revoked_at=utcnow())
     make_person(app)
-    person = app.test_client()
-    for reply in (person.get(f"/invite/{token}"), sign_up_through(person, token)):
+    before = stored(app)
+    opened_after = app.test_client()
+    for reply in (opened_after.get(f"/invite/{token}"), opened_before.get("/invite"), sign_up_through(opened_before)):
         page = reply.get_data(as_text=True)
         assert reply.status_code == 410
         assert "This invite link no longer works" in page
         assert "Ask your coach or link worker for a new link." in page
         assert "North Hill" not in page and "Casey" not in page  # nothing more than needed
+    assert TOKEN_KEY not in session_of(opened_after)
     assert user_id(app, "sam@example.org") is None
-    sign_in(person)
-    assert agree(person, token).status_code == 410
-    assert consents(app) == []
+    sign_in(opened_before, next_url="/invite")  # the token is still in the session after signing in...
+    assert session_of(opened_before)[TOKEN_KEY] == token
+    assert opened_before.get("/invite").status_code == 410
+    assert agree(opened_before).status_code == 410  # ...and still does not work
+    assert stored(app) == before and consents(app) == []
 
 
 def test_two_people_claiming_one_link_only_one_wins(app, coach_client):
@@ -324,10 +497,10 @@ def test_two_people_claiming_one_link_only_one_wins(app, coach_client):
     first, second = app.test_client(), app.test_client()
     sign_in(first)
     sign_in(second, "blake@example.org")
-    assert first.get(f"/invite/{token}").status_code == 200
-    assert second.get(f"/invite/{token}").status_code == 200  # both see the consent step
-    assert agree(first, token).status_code == 303
-    late = agree(second, token)
+    assert open_link(first, token).status_code == 200
+    assert open_link(second, token).status_code == 200  # both see the consent step
+    assert agree(first).status_code == 303
+    late = agree(second)
     assert late.status_code == 410
     assert [c.person_id for c in consents(app)] == [alex]
     assert invites(app)[0].claimed_by_id == alex
@@ -386,20 +559,24 @@ def test_claiming_when_already_sharing_uses_up_the_invite(app, coach_client, tea
     token = new_invite(coach_client)
     person = app.test_client()
     sign_in(person)
-    assert "You already share your record with North Hill link workers" in person.get(f"/invite/{token}").get_data(as_text=True)
-    assert agree(person, token).status_code == 303
+    assert "You already share your record with North Hill link workers" in open_link(person, token).get_data(as_text=True)
+    assert agree(person).status_code == 303
     assert "You already share your record with North Hill link workers. Nothing has changed." in person.get("/").get_data(as_text=True)
     assert len(consents(app)) == 1
     assert invites(app)[0].claimed_by_id == alex
     # Opening their used link again takes them to who can see their record.
     again = person.get(f"/invite/{token}")
     assert again.status_code == 302 and again.headers["Location"] == "/account/sharing"
+    assert TOKEN_KEY not in session_of(person)
 
 
 def test_staff_cannot_claim_invites(app, coach_client):
     token = new_invite(coach_client)
     assert coach_client.get(f"/invite/{token}").status_code == 403
-    posted = coach_client.post(f"/invite/{token}", data={"agree": "y", "csrf_token": csrf_token(coach_client, "/staff/invites")})
+    with coach_client.session_transaction() as session:  # as if they had opened it before signing in
+        session[TOKEN_KEY] = token
+    assert coach_client.get("/invite").status_code == 403
+    posted = coach_client.post("/invite", data={"agree": "y", "csrf_token": csrf_token(coach_client, "/staff/invites")})
     assert posted.status_code == 403
     assert invites(app)[0].claimed_at is None
 
@@ -410,16 +587,18 @@ def test_staff_cannot_claim_invites(app, coach_client):
 def test_signing_up_through_an_invite_checks_the_form(app, coach_client):
     token = new_invite(coach_client)
     person = app.test_client()
-    reply = sign_up_through(person, token, email="not an email", confirm="something else")
+    open_link(person, token)
+    reply = sign_up_through(person, email="not an email", confirm="something else")
     page = reply.get_data(as_text=True)
     assert reply.status_code == 422
     assert "There is a problem" in page
     assert "Enter an email address in the right format" in page and "The passwords do not match" in page
     assert "Casey Jones from North Hill link workers" in page  # still the invite page
     assert user_id(app, "not an email") is None
+    assert token not in page and 'action="/invite"' in page
 
     make_person(app, "taken@example.org")
-    taken = sign_up_through(person, token, email="taken@example.org")
+    taken = sign_up_through(person, email="taken@example.org")
     assert taken.status_code == 422
     assert "You cannot use this email address to sign up" in taken.get_data(as_text=True)
     assert invites(app)[0].claimed_at is None and consents(app) == []
@@ -454,9 +633,12 @@ def test_trying_invite_links_is_rate_limited(strict_app):
     person = strict_app.test_client()
     sign_in(person)  # a claim, not a sign-up: only the claim limit counts
     token = csrf_token(person, "/account/sharing")
-    for attempt in range(3):
-        assert person.post(f"/invite/guess-{attempt}", data={"csrf_token": token, "agree": "y"}).status_code == 404
-    assert person.post("/invite/guess-4", data={"csrf_token": token, "agree": "y"}).status_code == 429
+    for _attempt in range(3):
+        assert person.post("/invite", data={"csrf_token": token, "agree": "y"}).status_code == 404
+    assert person.post("/invite", data={"csrf_token": token, "agree": "y"}).status_code == 429
+    for _attempt in range(3):
+        assert person.get("/invite").status_code == 404
+    assert person.get("/invite").status_code == 429
 
 
 def test_signing_up_through_an_invite_has_the_sign_up_limit_too(strict_app):
@@ -466,13 +648,15 @@ def test_signing_up_through_an_invite_has_the_sign_up_limit_too(strict_app):
     sign_in(coach, "casey@example.org")
     token = new_invite(coach)
     person = strict_app.test_client()
+    open_link(person, token)
     for attempt in range(2):
-        assert sign_up_through(person, token, email=f"sam{attempt}@example.org", confirm="no match").status_code == 422
-    assert sign_up_through(person, token).status_code == 429
+        assert sign_up_through(person, email=f"sam{attempt}@example.org", confirm="no match").status_code == 422
+    assert sign_up_through(person).status_code == 429
     assert user_id(strict_app, "sam@example.org") is None
 
 
 @pytest.mark.parametrize("token", ["..", "%00", "%C3%A9t%C3%A9", "a" * 43 + "%20", "%F0%9F%98%80" * 50, "x" * 5000])
 def test_odd_tokens_are_simply_not_found(client, token):
     assert client.get(f"/invite/{token}").status_code == 404
-    assert client.post(f"/invite/{token}", data={"csrf_token": csrf_token(client)}).status_code == 404
+    assert TOKEN_KEY not in session_of(client)
+    assert client.post("/invite", data={"csrf_token": csrf_token(client)}).status_code == 404

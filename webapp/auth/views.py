@@ -57,8 +57,26 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
-def _start_session(person: User) -> None:
-    session.clear()  # a fresh session, so nothing from before sign-in carries over
+#: The invite link a person opened (``webapp.sharing.views``), kept while they sign up or sign in
+#: on the way to accepting it, so its token need not go back into a URL.
+INVITE_TOKEN_KEY = "invite_token"
+
+
+def renew_session(*, keep_invite: bool = False) -> None:
+    """Empty the session as signing in or up starts, so nothing planted in it before carries
+    over. Only an opened invite may stay, and only for someone on their way back to it: on a
+    shared phone, the next person to sign in for their own reasons does not inherit it."""
+    kept = {INVITE_TOKEN_KEY: session[INVITE_TOKEN_KEY]} if keep_invite and INVITE_TOKEN_KEY in session else {}
+    session.clear()
+    session.update(kept)
+
+
+def _going_to_invite(next_url: str) -> bool:
+    return next_url == url_for("sharing.invite_page")
+
+
+def _start_session(person: User, next_url: str | None = None) -> None:
+    renew_session(keep_invite=next_url is not None and _going_to_invite(next_url))
     login_user(person)
 
 
@@ -125,14 +143,14 @@ def sign_in_post():
         attempt = accounts.attempt_sign_in(db.session, form.email.data, form.password.data, **_lockout())
         if attempt.ok and two_factor.is_on(attempt.user):
             db.session.commit()  # the count of failures stays until the code is right too
-            session.clear()
+            renew_session(keep_invite=_going_to_invite(_safe_next(next_url)))
             session[PENDING_KEY] = {"user_id": attempt.user.id, "at": utcnow().isoformat(),
                                     "next": _safe_next(next_url)}
             return redirect(url_for("auth.sign_in_code"))
         if attempt.ok:
             accounts.signed_in(attempt.user)
             db.session.commit()
-            _start_session(attempt.user)
+            _start_session(attempt.user, _safe_next(next_url))
             return redirect(_safe_next(next_url))
         db.session.commit()  # counts and locks are kept
         if attempt.outcome is accounts.SignInOutcome.LOCKED:
@@ -197,7 +215,7 @@ def sign_in_code_post():
             db.session.flush()
             left = None if by_app else two_factor.recovery_codes_left(db.session, staff)
             db.session.commit()
-            _start_session(user)
+            _start_session(user, _safe_next(next_url))
             if not by_app:
                 flash(_("You signed in with a recovery code. You have %(count)s left. If your phone is lost, "
                         "turn two-step sign-in off and on again to get new codes.", count=left), "info")

@@ -1,10 +1,13 @@
 """A person's side of sharing: claiming an invite, consenting, seeing who can see their record
 and withdrawing.
 
-An invite link is ``/invite/<token>``. Someone not signed in learns who is inviting them and
-creates an account there (or signs in and comes back); a signed-in person reads what sharing
-means and agrees to it, which uses up the invite. Staff accounts never get here (the access
-layer answers them 403).
+An invite link is ``/invite/<token>``. Opening it puts the token in the session and goes on to
+``/invite``, so the token is in one request only, and not in later addresses, access logs,
+browser history or the address bar (as Django's password reset does). There someone not signed in
+learns who is inviting them and creates an account (or signs in and comes back: signing in keeps
+the token, see ``webapp.auth.views.renew_session``); a signed-in person reads what sharing means
+and agrees to it, which uses up the invite and forgets the token. Staff accounts never get here
+(the access layer answers them 403).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from webapp.auth.forms import SignUpForm
+from webapp.auth.views import INVITE_TOKEN_KEY, renew_session
 from webapp.extensions import db, limiter
 from webapp.htmx import redirect_after_post, render
 from webapp.models import Consent, Invite
@@ -40,25 +44,47 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _gone(status: int) -> Response:
-    """A link that does not work says so, and what to do, and nothing more."""
+def _gone(status: int, *, from_session: bool = False) -> Response:
+    """A link that does not work says so, and what to do, and nothing more. ``from_session``:
+    the invite was looked for in the session (``/invite``), not in a link just opened."""
     if status == 404:
         title = _("This invite link does not work")
-        reason = _("Check you have the whole link. It is long, and the end is easy to miss.")
+        if from_session:
+            reason = _("We could not tell which invite you were accepting. Open the link you were given again.")
+            advice = _("If it still does not work, ask your coach or link worker for a new link.")
+        else:
+            reason = _("Check you have the whole link. It is long, and the end is easy to miss.")
+            advice = _("Ask your coach or link worker for a new link.")
     else:
         title = _("This invite link no longer works")
         reason = _("Invite links work only once, and only for a short time.")
-    return _private(render("sharing/_invite_gone.html", status=status, title=title, reason=reason))
+        advice = _("Ask your coach or link worker for a new link.")
+    return _private(render("sharing/_invite_gone.html", status=status, title=title, reason=reason, advice=advice))
 
 
-def open_or_gone(invite: Invite | None) -> Invite:
+def open_or_gone(invite: Invite | None, *, from_session: bool = False) -> Invite:
     """The invite if it is open; otherwise the request ends with a page saying the link does not
     work: 404 if there never was one, 410 if it was used, cancelled or is out of date."""
     if invite is None:
-        abort(_gone(404))
+        abort(_gone(404, from_session=from_session))
     if invite_service.status_of(invite) != InviteStatus.OPEN:
-        abort(_gone(410))
+        abort(_gone(410, from_session=from_session))
     return invite
+
+
+def _session_invite() -> Invite | None:
+    """The invite whose link was opened in this session (``None`` if none was, or it is unknown)."""
+    token = session.get(INVITE_TOKEN_KEY)
+    return invite_service.find_by_token(db.session, token) if isinstance(token, str) else None
+
+
+def _accepted_by_current_user(invite: Invite | None) -> bool:
+    return invite is not None and current_user.is_authenticated and invite.claimed_by_id == current_user.id
+
+
+def _already_accepted() -> Response:
+    flash(_("You have already accepted this invite."), "info")
+    return _private(redirect(url_for("sharing.index")))
 
 
 def _inviter(invite: Invite) -> dict:
@@ -70,15 +96,15 @@ def _inviter(invite: Invite) -> dict:
     }
 
 
-def _welcome(invite: Invite, token: str, form: SignUpForm, status: int = 200) -> Response:
-    return _private(render("sharing/_invite_welcome.html", status=status, form=form, token=token,
+def _welcome(invite: Invite, form: SignUpForm, status: int = 200) -> Response:
+    return _private(render("sharing/_invite_welcome.html", status=status, form=form,
                            title=_("Share your record with %(team)s", team=invite.team.name),
                            **_inviter(invite)))
 
 
-def _consent_page(invite: Invite, token: str, form: ConsentForm, status: int = 200) -> Response:
+def _consent_page(invite: Invite, form: ConsentForm, status: int = 200) -> Response:
     already = consent.active_consent(db.session, current_user.id, invite.team_id) is not None
-    return _private(render("sharing/_consent.html", status=status, form=form, token=token, already=already,
+    return _private(render("sharing/_consent.html", status=status, form=form, already=already,
                            wording_version=consent.CONSENT_WORDING_VERSION,
                            title=_("Share your record with %(team)s", team=invite.team.name),
                            **_inviter(invite)))
@@ -87,41 +113,56 @@ def _consent_page(invite: Invite, token: str, form: ConsentForm, status: int = 2
 @bp.get("/invite/<token>")
 @limiter.limit(_claim_limit)
 def invite(token: str):
+    """The link a coach gave: keep its token in the session and go on to ``/invite``."""
     found = invite_service.find_by_token(db.session, token)
-    if found is not None and current_user.is_authenticated and found.claimed_by_id == current_user.id:
-        flash(_("You have already accepted this invite."), "info")
-        return redirect(url_for("sharing.index"))
-    found = open_or_gone(found)
+    if _accepted_by_current_user(found):
+        return _already_accepted()
+    open_or_gone(found)
+    session[INVITE_TOKEN_KEY] = token
+    return _private(redirect(url_for("sharing.invite_page"), code=303))
+
+
+@bp.get("/invite")
+@limiter.limit(_claim_limit)
+def invite_page():
+    """The invite whose link was opened: who is inviting and a way to sign up or in, or for someone
+    signed in, what sharing means and the box to agree."""
+    found = _session_invite()
+    if _accepted_by_current_user(found):
+        return _already_accepted()
+    found = open_or_gone(found, from_session=True)
     if not current_user.is_authenticated:
-        return _welcome(found, token, SignUpForm())
-    return _consent_page(found, token, ConsentForm(found.team.name))
+        return _welcome(found, SignUpForm())
+    return _consent_page(found, ConsentForm(found.team.name))
 
 
-@bp.post("/invite/<token>")
+@bp.post("/invite")
 @limiter.limit(_claim_limit)
 @limiter.limit(_sign_up_limit, exempt_when=lambda: current_user.is_authenticated)
-def invite_post(token: str):
-    found = open_or_gone(invite_service.find_by_token(db.session, token))
+def invite_post():
+    """Sign up through the invite, or (signed in) agree to share, which uses it up."""
+    found = open_or_gone(_session_invite(), from_session=True)
     if not current_user.is_authenticated:
-        return _sign_up_through(found, token)
+        return _sign_up_through(found)
     form = ConsentForm(found.team.name)
     if not form.validate_on_submit():
-        return _consent_page(found, token, form, status=422)
+        return _consent_page(found, form, status=422)
     person = current_user._get_current_object()
     result = invite_service.claim(db.session, found, person)
     if result.outcome is ClaimOutcome.GONE:  # somebody else claimed it a moment ago
         db.session.rollback()
         return _gone(410)
     db.session.commit()
+    session.pop(INVITE_TOKEN_KEY, None)  # used up: nothing left to remember
     if result.outcome is ClaimOutcome.ALREADY_SHARING:
         flash(_("You already share your record with %(team)s. Nothing has changed.", team=found.team.name), "info")
     else:
         flash(_("You now share your record with %(team)s. You can stop at any time in your account, "
                 "under \u201cWho can see my record\u201d.", team=found.team.name), "success")
-    return redirect(url_for("main.home"), code=303)
+    return _private(redirect(url_for("main.home"), code=303))
 
 
-def _sign_up_through(invite: Invite, token: str) -> Response:
+def _sign_up_through(invite: Invite) -> Response:
     """Create an account on the invite page, then go on to the consent step."""
     form = SignUpForm()
     if form.validate_on_submit():
@@ -132,11 +173,11 @@ def _sign_up_through(invite: Invite, token: str) -> Response:
             form.email.errors = [_("You cannot use this email address to sign up. If you already have an account, sign in.")]
         else:
             db.session.commit()
-            session.clear()  # a fresh session, so nothing from before sign-in carries over
+            renew_session(keep_invite=True)  # a fresh session that keeps only the invite's token
             login_user(person)
             flash(_("Your account is ready."), "success")
-            return _private(redirect(url_for("sharing.invite", token=token), code=303))
-    return _welcome(invite, token, form, status=422)
+            return _private(redirect(url_for("sharing.invite_page"), code=303))
+    return _welcome(invite, form, status=422)
 
 
 # --- Who can see my record ---------------------------------------------------------------------
