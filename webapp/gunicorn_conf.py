@@ -21,10 +21,11 @@ from gunicorn import glogging
 
 bind = os.environ.get("CAPABLE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
-# Threads let a worker answer another request while one waits on the database (a PostgreSQL
-# commit waits for the disk); see the README's Performance section for the figures.
-worker_class = "gthread"
-threads = int(os.environ.get("CAPABLE_THREADS", "4"))
+# Sync workers by default: an answer step is CPU-bound, and threads measured no faster on
+# PostgreSQL and slower on SQLite, whose writes wait for each other (README, Performance).
+# CAPABLE_THREADS above 1 switches to gthread workers with that many threads each.
+threads = int(os.environ.get("CAPABLE_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
