@@ -180,6 +180,8 @@ def test_capability_profile_with_a_barrier_a_choice_and_own_words(page: Page, ma
     picks = {
         hard: ("A lot", "Not free at all", "A little"),
         chosen: ("A lot", "Completely free", "Not at all"),
+        # Feeling safe only "a little" now brings up the signpost "If you do not feel safe".
+        "safe": ("A lot", "Partly free", "A little"),
     }
     ordinary = ("Some", "Partly free", "Some")
 
@@ -229,7 +231,10 @@ def test_capability_profile_with_a_barrier_a_choice_and_own_words(page: Page, ma
     expect(list_after_heading(page, "Where support could help")).to_contain_text(f"{labels[hard]}: {money}")
     expect(list_after_heading(page, "Your choices")).to_contain_text(labels[chosen])
     expect(list_after_heading(page, "Your choices")).not_to_contain_text(labels[hard])
-    assert_accessible(page, "the capability results")
+    signpost = page.locator('[data-signpost="not-feeling-safe"]')
+    expect(signpost.get_by_role("heading", level=2)).to_contain_text("If you do not feel safe")
+    expect(signpost.get_by_role("link", name="Call 999", exact=True)).to_have_attribute("href", "tel:999")
+    assert_accessible(page, "the capability results, with the signpost 'If you do not feel safe'")
 
 
 def test_a_draft_is_kept_and_resumed_at_the_next_question(contexts, make_account):

@@ -236,4 +236,5 @@ def render_results(questionnaire: Questionnaire, response: Response, *, push_url
         response=response,
         result=result,
         headline=headline(result, questionnaire.scoring),
+        signposts=questionnaire.signposts_for(response.answer_map()) if questionnaire.signposts else [],
     )

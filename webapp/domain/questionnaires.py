@@ -4,8 +4,9 @@ A definition is a YAML file (``kind: questionnaire``) described in ``questionnai
 and checked against ``questionnaires/schema/questionnaire.schema.json`` and then by the checks
 in this module, which the schema cannot express (duplicate linkIds, unknown answer sets,
 enable_when referring forwards, scoring items that do not exist, lookup tables that miss a raw
-score, ...). Every problem is reported as a :class:`DefinitionError` naming the file, the item
-(its linkId, or a path such as ``scoring.scales[0]``) and the problem.
+score, signposts whose conditions name unknown questions or answers, ...). Every problem is
+reported as a :class:`DefinitionError` naming the file, the item (its linkId, or a path such as
+``scoring.scales[0]``) and the problem.
 """
 
 from __future__ import annotations
@@ -133,6 +134,41 @@ class EnableWhen:
     question: str
     operator: str
     answer: bool | int | float | str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Somewhere a signpost points to: a phone number, a web address, or both."""
+
+    name: str
+    phone: str | None = None
+    url: str | None = None
+    when: str | None = None
+
+    @property
+    def phone_link(self) -> str | None:
+        """The ``tel:`` link that dials the number as written ("0808 2000 247" -> "tel:08082000247")."""
+        if not self.phone:
+            return None
+        return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+@dataclass(frozen=True)
+class Signpost:
+    """A short box of help shown with the results when the answers meet a condition.
+
+    The condition is written and evaluated exactly as an item's ``enable_when``. A signpost is
+    not stored with a response and changes no answers or scores: it is worked out from the
+    stored answers whenever the results are shown.
+    """
+
+    id: str
+    title: str
+    text: tuple[str, ...]
+    contacts: tuple[Contact, ...] = ()
+    staff_note: str | None = None
+    enable_when: tuple[EnableWhen, ...] = ()
+    enable_behavior: str = "all"
 
 
 @dataclass(frozen=True)
@@ -337,6 +373,7 @@ class Questionnaire:
     items: tuple[Item, ...]
     scoring: ScoringDefinition
     source: str
+    signposts: tuple[Signpost, ...] = ()
     _by_id: dict[str, Item] = field(init=False, repr=False, compare=False)
     _page_of: dict[str, int] = field(init=False, repr=False, compare=False)
     _pages: tuple[Page, ...] = field(init=False, repr=False, compare=False)
@@ -430,6 +467,21 @@ class Questionnaire:
         return [
             q for q in self.answerable_items
             if q.required and enabled[q.link_id] and q.link_id not in clean
+        ]
+
+    # -- signposts -------------------------------------------------------------------------
+
+    def signposts_for(self, answers: Mapping[str, object]) -> list[Signpost]:
+        """The signposts whose conditions hold for these answers, in the definition's order.
+
+        Answers to questions that were not asked are left out first, as for ``enable_when``.
+        """
+        if not self.signposts:
+            return []
+        asked = self.clean_answers(answers)
+        return [
+            signpost for signpost in self.signposts
+            if enable_when_holds(signpost.enable_when, signpost.enable_behavior, asked, self._by_id)
         ]
 
     # -- answers ---------------------------------------------------------------------------
@@ -826,6 +878,7 @@ class _Builder:
         scoring_definition = ScoringDefinition(version=None)
         if "scoring" in data:
             scoring_definition = self._scoring(data["scoring"])
+        signposts = self._signposts(data.get("signposts") or [])
         if self.errors:
             raise DefinitionErrors(self.errors)
         return Questionnaire(
@@ -840,6 +893,7 @@ class _Builder:
             items=tuple(top),
             scoring=scoring_definition,
             source=self.file,
+            signposts=signposts,
         )
 
     def _options(self, raw_options: list[dict[str, Any]], where: str | None, node: object, *,
@@ -949,31 +1003,64 @@ class _Builder:
         return item
 
     def _check_enable_when(self, item: Item, raw: dict[str, Any]) -> None:
-        for index, condition in enumerate(item.enable_when):
+        for node, problem in self._condition_problems(item.enable_when, raw.get("enable_when", ()),
+                                                      before_page=self.page_of[item.link_id]):
+            self.error(item.link_id, problem, node)
+
+    def _condition_problems(self, conditions: Sequence[EnableWhen], nodes: Sequence[object], *,
+                            before_page: int | None) -> Iterator[tuple[object, str]]:
+        """(node, problem) for every condition that cannot work. With ``before_page``, each
+        question must be on an earlier screen (an item's enable_when); without it any question
+        in the file will do (a signpost, read once every answer is in)."""
+        for index, condition in enumerate(conditions):
             where = f"enable_when[{index}]"
-            node = raw["enable_when"][index]
+            node = nodes[index]
             question = self.items.get(condition.question)
             if question is None:
-                self.error(item.link_id, f"{where}: unknown question '{condition.question}'", node)
+                yield node, f"{where}: unknown question '{condition.question}'"
                 continue
-            if self.page_of[condition.question] >= self.page_of[item.link_id]:
-                self.error(
-                    item.link_id,
-                    f"{where}: question '{condition.question}' must be on an earlier screen "
-                    "(a top-level item before this one)",
-                    node,
-                )
+            if before_page is not None and self.page_of[condition.question] >= before_page:
+                yield node, (f"{where}: question '{condition.question}' must be on an earlier screen "
+                             "(a top-level item before this one)")
                 continue
             if not question.answerable:
-                self.error(
-                    item.link_id,
-                    f"{where}: question '{condition.question}' is a {question.type} item and has no answer",
-                    node,
-                )
+                yield node, f"{where}: question '{condition.question}' is a {question.type} item and has no answer"
                 continue
             problem = _condition_problem(condition, question)
             if problem:
-                self.error(item.link_id, f"{where}: {problem}", node)
+                yield node, f"{where}: {problem}"
+
+    # -- signposts ---------------------------------------------------------------------------
+
+    def _signposts(self, raw_signposts: Sequence[dict[str, Any]]) -> tuple[Signpost, ...]:
+        signposts: list[Signpost] = []
+        seen: set[str] = set()
+        for index, raw in enumerate(raw_signposts):
+            where = f"signposts[{index}]"
+            signpost_id = raw["id"]
+            if signpost_id in seen:
+                self.error(where, f"signpost id '{signpost_id}' is used twice", raw, path=True)
+            seen.add(signpost_id)
+            conditions = tuple(
+                EnableWhen(question=c["question"], operator=c["operator"], answer=c["answer"])
+                for c in raw["enable_when"]
+            )
+            for node, problem in self._condition_problems(conditions, raw["enable_when"], before_page=None):
+                self.error(where, f"signpost '{signpost_id}': {problem}", node, path=True)
+            text = raw["text"]
+            signposts.append(Signpost(
+                id=signpost_id,
+                title=raw["title"],
+                text=(text,) if isinstance(text, str) else tuple(text),
+                contacts=tuple(
+                    Contact(name=c["name"], phone=c.get("phone"), url=c.get("url"), when=c.get("when"))
+                    for c in raw.get("contacts", ())
+                ),
+                staff_note=raw.get("staff_note"),
+                enable_when=conditions,
+                enable_behavior=raw.get("enable_behavior", "all"),
+            ))
+        return tuple(signposts)
 
     # -- scoring -----------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 has moved, their capability profile now against the first one, their goals and check-ins.
 
 Built from stored results (``Response.result``), never by rescoring, so what staff see is what
-the person saw. Nothing here is logged.
+the person saw. Signposts (help shown with the results) are worked out from the stored answers,
+as the results page does. Nothing here is logged.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from webapp.domain.capability import CapabilityProfile, DomainResult
-from webapp.domain.questionnaires import Catalogue, Questionnaire
+from webapp.domain.questionnaires import Catalogue, Questionnaire, Signpost
 from webapp.domain.results import stage_words
 from webapp.domain.scoring import ScoreResult
 from webapp.models import Consent, Goal, GoalStatus, Invite, Response, ResponseStatus, StaffMember, User
@@ -66,6 +67,14 @@ class FlaggedDomain:
     barriers: list[str]
 
 
+@dataclass(frozen=True)
+class SignpostNote:
+    """Help that was shown with one assessment's results (for example "If you do not feel safe")."""
+
+    when: datetime
+    signpost: Signpost
+
+
 @dataclass
 class ActivationHistory:
     label: str  # the headline scale's name
@@ -115,6 +124,8 @@ class PersonRecord:
     capability: CapabilityComparison | None
     flagged: list[FlaggedDomain] = field(default_factory=list)
     what_matters: str | None = None
+    activation_signposts: list[SignpostNote] = field(default_factory=list)  # newest first
+    capability_signposts: list[SignpostNote] = field(default_factory=list)  # newest first
     current_goals: list[Goal] = field(default_factory=list)
     past_goals: list[Goal] = field(default_factory=list)
 
@@ -145,6 +156,27 @@ def _completed(session: Session, person: User, questionnaire_id: str) -> list[Re
 
 def _when(response: Response) -> datetime:
     return response.authored_at or response.received_at or response.started_at
+
+
+def signpost_notes(session: Session, person: User, catalogue: Catalogue, questionnaire_id: str) -> list[SignpostNote]:
+    """The signposts shown with each completed assessment of one questionnaire, newest first,
+    each read with the version the person answered."""
+    if not any(questionnaire.signposts for questionnaire in catalogue.versions(questionnaire_id)):
+        return []
+    completed = session.scalars(
+        select(Response)
+        .where(Response.person_id == person.id, Response.questionnaire_id == questionnaire_id,
+               Response.status == ResponseStatus.COMPLETED)
+        .options(selectinload(Response.answers))
+    ).all()
+    notes = []
+    for response in completed:
+        questionnaire = catalogue.get(questionnaire_id, response.questionnaire_version)
+        if questionnaire is None:
+            continue
+        answers = response.answer_map()
+        notes.extend(SignpostNote(_when(response), signpost) for signpost in questionnaire.signposts_for(answers))
+    return sorted(notes, key=lambda note: note.when, reverse=True)
 
 
 def activation_history(session: Session, person: User, catalogue: Catalogue, questionnaire_id: str) -> ActivationHistory | None:
@@ -258,6 +290,8 @@ def person_record(
         capability=capability,
         flagged=flagged,
         what_matters=what_matters,
+        activation_signposts=signpost_notes(session, person, catalogue, activation_id),
+        capability_signposts=signpost_notes(session, person, catalogue, capability_id),
         current_goals=[goal for goal in goals if goal.status in CURRENT_GOAL_STATUSES],
         past_goals=[goal for goal in goals if goal.status not in CURRENT_GOAL_STATUSES],
     )
