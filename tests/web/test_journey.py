@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, make_person, sign_in
 from tests.web.journey import HTMX, complete, definition, ordinal_pick, start
 from webapp.extensions import db
 from webapp.models import Answer, Response, ResponseStatus, Score
@@ -103,6 +103,8 @@ def test_back_link_and_changing_an_answer_from_check_your_answers(signed_in, app
     assert change_url in check.replace("&amp;", "&")
     page = signed_in.get(change_url).get_data(as_text=True)
     assert f'href="/responses/{response_uuid}/check"' in page  # back goes to check your answers
+    assert f'hx-get="/responses/{response_uuid}/check"' in page
+    assert "Save and go back" in page and ">Continue<" not in page
     assert re.search(r'value="agree"\s+checked', page) or 'value="agree" checked' in page
     token = csrf_token(signed_in, "/")
     reply = signed_in.post(f"/responses/{response_uuid}/questions/acting-2",
@@ -112,6 +114,16 @@ def test_back_link_and_changing_an_answer_from_check_your_answers(signed_in, app
     assert "I disagree" in check
     second = signed_in.get(f"/responses/{response_uuid}/questions/ownership-2").get_data(as_text=True)
     assert f'href="/responses/{response_uuid}/questions/ownership-1"' in second
+    assert f'hx-get="/responses/{response_uuid}/questions/ownership-1"' in second
+    assert "Continue" in second and "Save and go back" not in second
+    # Another person's draft gets its own back link (the link is rendered once and reused).
+    make_person(app, "sam@example.org")
+    sam = app.test_client()
+    sign_in(sam, "sam@example.org")
+    other = complete_all_but_submit(sam, app)
+    theirs = sam.get(f"/responses/{other}/questions/ownership-2").get_data(as_text=True)
+    assert other != response_uuid
+    assert f'href="/responses/{other}/questions/ownership-1"' in theirs and response_uuid not in theirs
 
 
 def complete_all_but_submit(client, app) -> str:

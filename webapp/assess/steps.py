@@ -11,7 +11,7 @@ from functools import lru_cache
 from flask import abort, current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from webapp.catalogue import get_catalogue
@@ -45,6 +45,25 @@ def render_item(questionnaire: Questionnaire, item: Item, value: Any, error: str
     return _cached_item(id(current_app.jinja_env), str(get_locale()), questionnaire.id, questionnaire.version,
                         item.link_id, _frozen(value), str(error) if error else None, as_heading,
                         str(caption) if caption else None)
+
+
+# The back link and button of a question screen are the same on every screen but for the back
+# link's address: each is rendered once per worker (the NHS.UK macros are slow) with a stand-in
+# address, which is then replaced by the escaped real one.
+_BACK_URL_STAND_IN = "capable-back-url-stand-in"
+
+
+@lru_cache(maxsize=64)
+def _cached_controls(environment_id: int, locale: str, changing: bool) -> tuple[str, Markup]:
+    back_link = render_template("assess/_question_controls.html", part="back", back_url=_BACK_URL_STAND_IN)
+    button = Markup(render_template("assess/_question_controls.html", part="button", changing=changing))
+    return back_link, button
+
+
+def question_controls(back_url: str, changing: bool) -> tuple[Markup, Markup]:
+    """The back link to ``back_url`` and the Continue (or Save and go back) button."""
+    back_link, button = _cached_controls(id(current_app.jinja_env), str(get_locale()), changing)
+    return Markup(back_link.replace(_BACK_URL_STAND_IN, str(escape(back_url)))), button
 
 
 @dataclass(frozen=True)
@@ -185,7 +204,7 @@ def render_question(
         errors=errors or {},
         number=number,
         total=total,
-        back_url=back_url,
+        controls=question_controls(back_url, changing),
         action=url_for("assess.answer", response_uuid=response.uuid, link_id=page.link_id),
         changing=changing,
         render_item=render_item,
