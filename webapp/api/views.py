@@ -69,6 +69,30 @@ def _device_time(body: dict, field: str, *, required: bool = False, not_in_futur
     return when, None
 
 
+def _json_object() -> dict | None:
+    """The request's JSON body if it is an object, else None."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any real response could be
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _questionnaire_and_answers(body: dict):
+    """(questionnaire, answers, None) or (None, None, an error answer): the questionnaire version
+    the body names, and its answers keyed by question id."""
+    questionnaire_id, version = body.get("questionnaire"), body.get("version")
+    if not isinstance(questionnaire_id, str) or not isinstance(version, str):
+        return None, None, problem(400, _("Say which questionnaire and version these answers are for."))
+    questionnaire = get_catalogue().get(questionnaire_id, version)
+    if questionnaire is None:
+        return None, None, problem(404, _("That questionnaire or version is not known here."))
+    answers = body.get("answers")
+    if not isinstance(answers, dict):
+        return None, None, problem(400, _("The answers must be a JSON object keyed by question id."))
+    return questionnaire, answers, None
+
+
 @bp.post("/responses")
 def receive_response():
     """Store a completed response. Body: {uuid, questionnaire, version, authored_at?, answers}.
@@ -79,25 +103,16 @@ def receive_response():
     """
     if not current_user.is_authenticated:
         return problem(401, _("Sign in to send your answers."))
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # nested deeper than any real response could be
-        body = None
-    if not isinstance(body, dict):
+    body = _json_object()
+    if body is None:
         return problem(400, _("Send the response as a JSON object."))
     try:
         response_uuid = uuid_module.UUID(str(body.get("uuid", "")))
     except ValueError:
         return problem(400, _("The response needs a valid uuid."))
-    questionnaire_id, version = body.get("questionnaire"), body.get("version")
-    if not isinstance(questionnaire_id, str) or not isinstance(version, str):
-        return problem(400, _("Say which questionnaire and version these answers are for."))
-    questionnaire = get_catalogue().get(questionnaire_id, version)
-    if questionnaire is None:
-        return problem(404, _("That questionnaire or version is not known here."))
-    answers = body.get("answers")
-    if not isinstance(answers, dict):
-        return problem(400, _("The answers must be a JSON object keyed by question id."))
+    questionnaire, answers, refused = _questionnaire_and_answers(body)
+    if refused is not None:
+        return refused
     authored_at, refused = _device_time(body, "authored_at")
     if refused is not None:
         return refused
@@ -166,11 +181,8 @@ def receive_check_in():
     """
     if not current_user.is_authenticated:
         return problem(401, _("Sign in to send your check-in."))
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        body = None
-    if not isinstance(body, dict):
+    body = _json_object()
+    if body is None:
         return problem(400, _("Send the check-in as a JSON object."))
     try:
         check_in_uuid = uuid_module.UUID(str(body.get("uuid", "")))
@@ -272,21 +284,12 @@ def save_draft(draft_uuid: str):
         response_uuid = uuid_module.UUID(draft_uuid)
     except ValueError:
         return problem(404, _("That draft is not found."))
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        body = None
-    if not isinstance(body, dict):
+    body = _json_object()
+    if body is None:
         return problem(400, _("Send the draft as a JSON object."))
-    questionnaire_id, version = body.get("questionnaire"), body.get("version")
-    if not isinstance(questionnaire_id, str) or not isinstance(version, str):
-        return problem(400, _("Say which questionnaire and version these answers are for."))
-    questionnaire = get_catalogue().get(questionnaire_id, version)
-    if questionnaire is None:
-        return problem(404, _("That questionnaire or version is not known here."))
-    answers = body.get("answers")
-    if not isinstance(answers, dict):
-        return problem(400, _("The answers must be a JSON object keyed by question id."))
+    questionnaire, answers, refused = _questionnaire_and_answers(body)
+    if refused is not None:
+        return refused
     screen = body.get("screen")
     if screen is not None and not isinstance(screen, str):
         return problem(400, _("screen must be the id of a screen."))

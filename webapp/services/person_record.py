@@ -143,32 +143,31 @@ def person_name(session: Session, person: User, consent: Consent) -> str | None:
     return person.display_name
 
 
-def _completed(session: Session, person: User, questionnaire_id: str) -> list[Response]:
-    return list(session.scalars(
+def _completed(session: Session, person: User, questionnaire_id: str, *, with_answers: bool = False) -> list[Response]:
+    statement = (
         select(Response)
         .where(Response.person_id == person.id, Response.questionnaire_id == questionnaire_id,
                Response.status == ResponseStatus.COMPLETED, Response.result.is_not(None))
         # In the order they were filled in (as the caseload and reports count them): one done
         # offline may reach the server after a later one.
         .order_by(func.coalesce(Response.authored_at, Response.received_at, Response.started_at), Response.id)
-    ))
+    )
+    if with_answers:
+        statement = statement.options(selectinload(Response.answers))
+    return list(session.scalars(statement))
 
 
 def _when(response: Response) -> datetime:
     return response.authored_at or response.received_at or response.started_at
 
 
-def signpost_notes(session: Session, person: User, catalogue: Catalogue, questionnaire_id: str) -> list[SignpostNote]:
-    """The signposts shown with each completed assessment of one questionnaire, newest first,
-    each read with the version the person answered."""
-    if not any(questionnaire.signposts for questionnaire in catalogue.versions(questionnaire_id)):
-        return []
-    completed = session.scalars(
-        select(Response)
-        .where(Response.person_id == person.id, Response.questionnaire_id == questionnaire_id,
-               Response.status == ResponseStatus.COMPLETED)
-        .options(selectinload(Response.answers))
-    ).all()
+def _has_signposts(catalogue: Catalogue, questionnaire_id: str) -> bool:
+    return any(questionnaire.signposts for questionnaire in catalogue.versions(questionnaire_id))
+
+
+def signpost_notes(catalogue: Catalogue, questionnaire_id: str, completed: list[Response]) -> list[SignpostNote]:
+    """The signposts shown with each of these completed assessments (loaded with their answers),
+    newest first, each read with the version the person answered."""
     notes = []
     for response in completed:
         questionnaire = catalogue.get(questionnaire_id, response.questionnaire_version)
@@ -208,6 +207,21 @@ def activation_history(session: Session, person: User, catalogue: Catalogue, que
 def _profile(response: Response) -> CapabilityProfile | None:
     data = (response.result or {}).get("profile")
     return CapabilityProfile.from_dict(data) if data else None
+
+
+def _profiles(completed: list[Response]) -> list[tuple[Response, CapabilityProfile]]:
+    profiles = [(response, _profile(response)) for response in completed]
+    return [(response, profile) for response, profile in profiles if profile is not None]
+
+
+def _latest_what_matters(profiles: list[tuple[Response, CapabilityProfile]]) -> str | None:
+    return next((profile.what_matters for _, profile in reversed(profiles) if profile.what_matters), None)
+
+
+def latest_what_matters(session: Session, person: User, capability_id: str) -> str | None:
+    """What the person last said matters to them, in their own words (a new care plan starts
+    from it), without building their whole record."""
+    return _latest_what_matters(_profiles(_completed(session, person, capability_id)))
 
 
 def _free_labels(questionnaire: Questionnaire | None) -> dict[int, str]:
@@ -252,9 +266,9 @@ def person_record(
 
     capability = None
     flagged: list[FlaggedDomain] = []
-    what_matters = None
-    profiles = [(response, _profile(response)) for response in _completed(session, person, capability_id)]
-    profiles = [(response, profile) for response, profile in profiles if profile is not None]
+    capability_done = _completed(session, person, capability_id,
+                                 with_answers=_has_signposts(catalogue, capability_id))
+    profiles = _profiles(capability_done)
     if profiles:
         (first_response, first), (latest_response, latest) = profiles[0], profiles[-1]
         questionnaire = catalogue.get(capability_id, latest_response.questionnaire_version) or catalogue.get(capability_id)
@@ -278,7 +292,6 @@ def person_record(
             for domain in latest.by_class(classification):
                 flagged.append(FlaggedDomain(domain.label, classification,
                                              _barrier_words(questionnaire, domain) if classification == "barrier" else []))
-        what_matters = next((profile.what_matters for _, profile in reversed(profiles) if profile.what_matters), None)
 
     goals = goal_service.goals_of(session, person)
     return PersonRecord(
@@ -289,9 +302,11 @@ def person_record(
         activation=activation_with_results,
         capability=capability,
         flagged=flagged,
-        what_matters=what_matters,
-        activation_signposts=signpost_notes(session, person, catalogue, activation_id),
-        capability_signposts=signpost_notes(session, person, catalogue, capability_id),
+        what_matters=_latest_what_matters(profiles),
+        activation_signposts=signpost_notes(
+            catalogue, activation_id, _completed(session, person, activation_id, with_answers=True),
+        ) if _has_signposts(catalogue, activation_id) else [],
+        capability_signposts=signpost_notes(catalogue, capability_id, capability_done),
         current_goals=[goal for goal in goals if goal.status in CURRENT_GOAL_STATUSES],
         past_goals=[goal for goal in goals if goal.status not in CURRENT_GOAL_STATUSES],
     )

@@ -110,6 +110,23 @@ def start_response(
     return response
 
 
+def _add_unless_stored_meanwhile(session: Session, response: Response) -> Response | None:
+    """Add a new response. None when it is added; otherwise the response another request stored
+    under the same UUID a moment before (a resend, or the device saving the draft it finishes),
+    to be judged as stored, with this one rolled back."""
+    response_uuid = response.uuid
+    session.add(response)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        existing = get_response(session, response_uuid)
+        if existing is None:
+            raise
+        return existing
+    return None
+
+
 def save_page_answers(
     session: Session,
     response: Response,
@@ -177,17 +194,8 @@ def receive_response(
         )
         _replace_answers(response, answers)
         _close(response, questionnaire, answers, authored_at)
-        session.add(response)
-        try:
-            session.flush()
-        except IntegrityError:
-            # The same UUID arrived at the same moment (a resend, or the device saving the draft
-            # it finishes): the other request stored it first. Go on with what it stored.
-            session.rollback()
-            existing = get_response(session, response_uuid)
-            if existing is None:
-                raise
-        else:
+        existing = _add_unless_stored_meanwhile(session, response)
+        if existing is None:
             return response, True
 
     if existing.completed:
@@ -347,16 +355,8 @@ def save_draft(
             updated_at=saved_at,
         )
         _replace_answers(response, answers)
-        session.add(response)
-        try:
-            session.flush()
-        except IntegrityError:
-            # The same UUID arrived twice at once (or was completed meanwhile): judge it as stored.
-            session.rollback()
-            existing = get_response(session, response_uuid)
-            if existing is None:
-                raise
-        else:
+        existing = _add_unless_stored_meanwhile(session, response)
+        if existing is None:
             return response, "created"
 
     if existing.person_id != person.id:

@@ -25,7 +25,7 @@ from webapp.plan.forms import CarePlanForm
 from webapp.services import audit, care_plans
 from webapp.services import goals as goal_service
 from webapp.services import notes as note_service
-from webapp.services.person_record import PersonRecord, person_name, person_record
+from webapp.services.person_record import PersonRecord, latest_what_matters, person_name, person_record
 from webapp.staff.access import consented_person_or_404, current_staff, records_required
 from webapp.staff.blueprint import bp
 
@@ -263,11 +263,8 @@ def care_plan(person_id: int):
         form = CarePlanForm(obj=plan, today=today())
     else:
         # A first plan starts from what the person said matters to them, in their words.
-        config = current_app.config
-        record = person_record(db.session, person, consent, get_catalogue(),
-                               activation_id=config["ACTIVATION_QUESTIONNAIRE"],
-                               capability_id=config["CAPABILITY_QUESTIONNAIRE"])
-        form = CarePlanForm(data={"what_matters": record.what_matters}, today=today())
+        what_matters = latest_what_matters(db.session, person, current_app.config["CAPABILITY_QUESTIONNAIRE"])
+        form = CarePlanForm(data={"what_matters": what_matters}, today=today())
     return _render_plan(person, consent, form)
 
 
