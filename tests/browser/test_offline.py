@@ -385,3 +385,35 @@ def test_nothing_is_kept_before_signing_in(page: Page, live_server):
     assert page.evaluate("() => caches.keys()") == []
     assert str(uuid.uuid4())  # (no local data either)
     assert page.evaluate("async () => (await indexedDB.databases()).length") == 0
+
+
+@pytest.mark.parametrize("safe_now", ["A little", "Some"])
+def test_help_the_answers_call_for_shows_without_a_signal(page: Page, context, make_account, safe_now):
+    """Someone who says offline that they hardly feel safe sees "If you do not feel safe" as soon
+    as their answers are saved on the phone, not only once they reach a signal."""
+    signed_in_and_kept(page, make_account)
+    context.set_offline(True)
+    page.goto(CAPABILITY_PAGE)
+    start_offline_questionnaire(page, CAPABILITY_TITLE)
+    for domain in questionnaire(CAPABILITY)["scoring"]["profile"]["domains"]:
+        screen = page.locator(f'section[data-page="{domain["id"]}"]')
+        expect(screen).to_be_visible()
+        choose(page, "Some", domain["matters"])
+        choose(page, "Partly free", domain["free"])
+        choose(page, safe_now if domain["id"] == "safe" else "Some", domain["actual"])
+        screen.get_by_role("button", name="Continue").click()
+    final = page.locator('section[data-page="what-matters"]')
+    expect(final).to_be_visible()
+    final.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answers are saved")
+
+    signpost = page.locator('section[data-screen="sent"] [data-signpost="not-feeling-safe"]')
+    if safe_now == "A little":
+        expect(signpost.get_by_role("heading", level=2)).to_have_text(re.compile("If you do not feel safe"))
+        expect(signpost.get_by_role("link", name="Call 999", exact=True)).to_have_attribute("href", "tel:999")
+        assert_accessible(page, "the saved page with the signpost, offline")
+    else:
+        expect(signpost).to_be_hidden()
+    context.set_offline(False)

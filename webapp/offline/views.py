@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
@@ -26,7 +27,7 @@ from flask_wtf.csrf import generate_csrf
 
 from webapp.assess.steps import error_message
 from webapp.catalogue import get_catalogue, get_questionnaire_or_404
-from webapp.domain.questionnaires import DEFAULT_MAX_LENGTH, AnswerError, Item, Questionnaire
+from webapp.domain.questionnaires import DEFAULT_MAX_LENGTH, AnswerError, EnableWhen, Item, Questionnaire
 from webapp.offline.messages import locale_tag, offline_messages
 from webapp.templating import SUPPORTED_LOCALES, VENDOR
 
@@ -276,8 +277,8 @@ def _messages(item: Item) -> dict[str, str]:
             for code in ("required", "not_an_option", "not_a_number", "out_of_range", "too_long")}
 
 
-def _conditions(item: Item) -> list[dict]:
-    return [{"question": c.question, "operator": c.operator, "answer": c.answer} for c in item.enable_when]
+def _conditions(conditions: Sequence[EnableWhen]) -> list[dict]:
+    return [{"question": c.question, "operator": c.operator, "answer": c.answer} for c in conditions]
 
 
 def definition_for_script(questionnaire: Questionnaire) -> dict:
@@ -302,14 +303,17 @@ def definition_for_script(questionnaire: Questionnaire) -> dict:
             "linkId": page.link_id,
             "text": page.item.text,
             "group": page.is_group,
-            "enable_when": _conditions(page.item),
+            "enable_when": _conditions(page.item.enable_when),
             "enable_behavior": page.item.enable_behavior,
-            "children": [{"linkId": child.link_id, "enable_when": _conditions(child),
+            "children": [{"linkId": child.link_id, "enable_when": _conditions(child.enable_when),
                           "enable_behavior": child.enable_behavior} for child in page.item.items],
             "questions": [q.link_id for q in page.questions],
         })
+    # Help to show with the answers once they are saved (the results page shows it online).
+    signposts = [{"id": signpost.id, "enable_when": _conditions(signpost.enable_when),
+                  "enable_behavior": signpost.enable_behavior} for signpost in questionnaire.signposts]
     return {"id": questionnaire.id, "version": questionnaire.version, "title": questionnaire.title,
-            "pages": pages, "items": items}
+            "pages": pages, "items": items, "signposts": signposts}
 
 
 @bp.get("/offline/questionnaires/<questionnaire_id>/<version>")

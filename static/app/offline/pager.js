@@ -387,8 +387,17 @@
     offline.outbox.add(item).then(function () {
       draft = null;
       root.setAttribute("data-sent-uuid", sentUuid);
+      showSignposts(values);
       show("sent");
       button.disabled = false;
+    });
+  }
+
+  // Help that the answers call for (the questionnaire's signposts), as the results page shows it.
+  function showSignposts(values) {
+    (definition.signposts || []).forEach(function (signpost) {
+      var box = section("sent").querySelector('[data-offline-signpost="' + signpost.id + '"]');
+      if (box) box.hidden = !rules.enableWhenHolds(signpost.enable_when, signpost.enable_behavior, values, definition.items);
     });
   }
 
