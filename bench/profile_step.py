@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--sql", action="store_true", help="print the SQL statements of the last answer step")
+    parser.add_argument("--dump", metavar="FILE", help="also write the cProfile data to FILE (for pstats or snakeviz)")
     args = parser.parse_args()
 
     database = common.Database(args.db)
@@ -104,6 +105,8 @@ def main() -> None:
             print("\nSQL statements of the last answer step:\n")
             for number, statement in enumerate(step_texts, 1):
                 print(f"{number}. " + " ".join(statement.split()))
+        if args.dump:
+            profiler.dump_stats(args.dump)
         stats = pstats.Stats(profiler)
         by_package: dict[str, float] = defaultdict(float)
         total = 0.0

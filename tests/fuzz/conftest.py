@@ -166,7 +166,8 @@ def _seed(session, person: User) -> tuple[dict[str, str], dict[str, str]]:
         for question in first.questions:
             if question.type == "choice" and not question.repeats:
                 values[question.link_id] = question.options[0].code
-        response_service.save_page_answers(session, draft, first, values)
+        sheet = response_service.load_answer_sheet(session, draft.uuid)
+        response_service.save_page_answers(session, sheet, first, values)
         seeded[f"draft:{questionnaire.id}"] = draft
         answers = {}
         for question in questionnaire.answerable_items:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid as uuid_module
 
 import pytest
 from sqlalchemy import func, select
@@ -135,6 +136,44 @@ def complete_all_but_submit(client, app) -> str:
         client.post(f"/responses/{response_uuid}/questions/{page.link_id}",
                     data={"csrf_token": token, page.link_id: "agree"})
     return response_uuid
+
+
+def stored_answers(app, response_uuid: str) -> dict:
+    with app.app_context():
+        return {a.link_id: a.value for a in db.session.scalars(
+            select(Answer).join(Response).where(Response.uuid == uuid_module.UUID(response_uuid)))}
+
+
+def test_a_screen_sent_after_the_answers_were_sent_from_another_tab_changes_nothing(signed_in, app):
+    response_uuid = complete_all_but_submit(signed_in, app)
+    token = csrf_token(signed_in, "/")
+    assert signed_in.post(f"/responses/{response_uuid}/submit", data={"csrf_token": token}).status_code == 303
+    before = stored_answers(app, response_uuid)
+    reply = signed_in.post(f"/responses/{response_uuid}/questions/acting-2",
+                           data={"csrf_token": token, "acting-2": "disagree", "change": "1"})
+    assert reply.status_code == 409
+    assert stored_answers(app, response_uuid) == before
+    assert before["acting-2"] == "agree"
+
+
+def test_answers_read_just_before_another_request_sends_them_cannot_be_changed(signed_in, app):
+    """The race the check above cannot see: the screen read the response while it was open, and
+    the answers were sent before this screen saved. Saving is refused whole."""
+    from webapp.services import responses
+
+    response_uuid = complete_all_but_submit(signed_in, app)
+    questionnaire = definition(app, ACTIVATION)
+    with app.app_context():
+        sheet = responses.load_answer_sheet(db.session, uuid_module.UUID(response_uuid))
+    assert not sheet.completed and sheet.answers["acting-2"] == "agree"
+    token = csrf_token(signed_in, "/")
+    assert signed_in.post(f"/responses/{response_uuid}/submit", data={"csrf_token": token}).status_code == 303
+    with app.app_context():
+        with pytest.raises(responses.ResponseClosed):
+            responses.save_page_answers(db.session, sheet, questionnaire.page("acting-2"), {"acting-2": "disagree"})
+        db.session.rollback()
+    assert stored_answers(app, response_uuid)["acting-2"] == "agree"
+    assert sheet.answers["acting-2"] == "agree"
 
 
 def test_a_draft_resumes_after_the_browser_is_closed(signed_in, app):

@@ -21,6 +21,10 @@ from webapp.domain.results import headline
 from webapp.domain.scoring import ScoreResult
 from webapp.htmx import render
 from webapp.models import Response
+from webapp.services.responses import AnswerSheet
+
+#: What the question screens and check your answers need of a response: its ``uuid`` and ``answer_map()``.
+AnyResponse = Response | AnswerSheet
 
 
 def _frozen(value: Any) -> Any:
@@ -72,7 +76,7 @@ class Step:
     page: Page | None  # None: check your answers
 
 
-def question_url(response: Response, page: Page, changing: bool = False) -> str:
+def question_url(response: AnyResponse, page: Page, changing: bool = False) -> str:
     return url_for(
         "assess.question",
         response_uuid=response.uuid,
@@ -81,16 +85,16 @@ def question_url(response: Response, page: Page, changing: bool = False) -> str:
     )
 
 
-def check_url(response: Response) -> str:
+def check_url(response: AnyResponse) -> str:
     return url_for("assess.check", response_uuid=response.uuid)
 
 
-def resume_step(questionnaire: Questionnaire, response: Response) -> Step:
+def resume_step(questionnaire: Questionnaire, response: AnyResponse) -> Step:
     page = navigation.resume_page(questionnaire, response.answer_map())
     return Step(question_url(response, page), page) if page else Step(check_url(response), None)
 
 
-def next_step(questionnaire: Questionnaire, response: Response, page: Page, changing: bool) -> Step:
+def next_step(questionnaire: Questionnaire, response: AnyResponse, page: Page, changing: bool) -> Step:
     answers = response.answer_map()
     if changing:
         # Back to check your answers, unless the change opened a question still to answer.
@@ -100,7 +104,7 @@ def next_step(questionnaire: Questionnaire, response: Response, page: Page, chan
     return Step(question_url(response, following), following) if following else Step(check_url(response), None)
 
 
-def render_step(questionnaire: Questionnaire, response: Response, step: Step, changing: bool = False):
+def render_step(questionnaire: Questionnaire, response: AnyResponse, step: Step, changing: bool = False):
     if step.page is None:
         return render_check(questionnaire, response, push_url=step.url)
     return render_question(questionnaire, response, step.page, changing=changing, push_url=step.url)
@@ -166,7 +170,7 @@ def display_answer(item: Item, value: Any) -> str:
 
 def render_question(
     questionnaire: Questionnaire,
-    response: Response,
+    response: AnyResponse,
     page: Page,
     *,
     changing: bool = False,
@@ -213,7 +217,7 @@ def render_question(
 
 def render_check(
     questionnaire: Questionnaire,
-    response: Response,
+    response: AnyResponse,
     *,
     missing: list[Item] | None = None,
     status: int = 200,

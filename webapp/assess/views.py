@@ -17,6 +17,7 @@ from webapp.extensions import db
 from webapp.htmx import is_htmx_request, render
 from webapp.models import Response
 from webapp.services import responses
+from webapp.services.responses import AnswerSheet
 
 bp = Blueprint("assess", __name__, template_folder="templates")
 
@@ -27,15 +28,24 @@ def require_sign_in():
     """Every page here is about the signed-in person's own answers."""
 
 
-def load_own_response(response_uuid: uuid_module.UUID) -> Response:
-    """The signed-in person's response with this UUID; anyone else's is simply not found."""
-    response = responses.get_response(db.session, response_uuid)
-    if response is None or response.person_id != current_user.id:
+def _own(found: Response | AnswerSheet | None) -> Response | AnswerSheet:
+    """The signed-in person's own response; anyone else's is simply not found."""
+    if found is None or found.person_id != current_user.id:
         abort(404)
-    return response
+    return found
 
 
-def questionnaire_for(response: Response):
+def load_own_response(response_uuid: uuid_module.UUID) -> Response:
+    """The response with its results, for sending and showing results."""
+    return _own(responses.get_response(db.session, response_uuid))
+
+
+def load_own_sheet(response_uuid: uuid_module.UUID) -> AnswerSheet:
+    """The response's answers only, for the question screens and check your answers."""
+    return _own(responses.load_answer_sheet(db.session, response_uuid))
+
+
+def questionnaire_for(response: Response | AnswerSheet):
     return get_questionnaire_or_404(response.questionnaire_id, response.questionnaire_version)
 
 
@@ -78,7 +88,7 @@ def start_post(questionnaire_id: str):
 
 @bp.get("/responses/<uuid:response_uuid>/questions/<link_id>")
 def question(response_uuid: uuid_module.UUID, link_id: str):
-    response = load_own_response(response_uuid)
+    response = load_own_sheet(response_uuid)
     if response.completed:
         return redirect(url_for("assess.results", response_uuid=response.uuid))
     questionnaire = questionnaire_for(response)
@@ -88,7 +98,7 @@ def question(response_uuid: uuid_module.UUID, link_id: str):
 
 @bp.post("/responses/<uuid:response_uuid>/questions/<link_id>")
 def answer(response_uuid: uuid_module.UUID, link_id: str):
-    response = load_own_response(response_uuid)
+    response = load_own_sheet(response_uuid)
     if response.completed:
         abort(409)
     questionnaire = questionnaire_for(response)
@@ -100,7 +110,11 @@ def answer(response_uuid: uuid_module.UUID, link_id: str):
         return steps.render_question(
             questionnaire, response, page, changing=changing, errors=errors, given=request.form, status=422
         )
-    responses.save_page_answers(db.session, response, page, values)
+    try:
+        responses.save_page_answers(db.session, response, page, values)
+    except responses.ResponseClosed:  # sent from another tab or device since it was read
+        db.session.rollback()
+        abort(409)
     db.session.commit()
     step = steps.next_step(questionnaire, response, page, changing)
     return go_to(step.url) or steps.render_step(questionnaire, response, step, changing=changing)
@@ -108,7 +122,7 @@ def answer(response_uuid: uuid_module.UUID, link_id: str):
 
 @bp.get("/responses/<uuid:response_uuid>/check")
 def check(response_uuid: uuid_module.UUID):
-    response = load_own_response(response_uuid)
+    response = load_own_sheet(response_uuid)
     if response.completed:
         return redirect(url_for("assess.results", response_uuid=response.uuid))
     return steps.render_check(questionnaire_for(response), response)

@@ -137,11 +137,12 @@ def precache_urls() -> list[str]:
     ]
 
 
-@bp.app_context_processor
-def offline_context() -> dict:
-    # Staff pages are never kept on a device: staff get no service worker and nothing to keep.
+def offline_client() -> dict:
+    """What the page's offline script is told (``layout.html``): where its pieces are, and whose
+    device this is. Staff pages are never kept on a device: staff get no service worker and
+    nothing to keep."""
     signed_in = current_user.is_authenticated and not current_user.is_staff
-    return {"offline_client": {
+    return {
         "src": url_for("static", filename="app/offline/client.js"),
         "user": current_user_key() if signed_in else "",
         "sw": url_for("offline.service_worker") if signed_in else "",
@@ -151,7 +152,14 @@ def offline_context() -> dict:
         "manifest": url_for("offline.manifest"),
         "theme": THEME_COLOUR,
         "messages": messages_url(),
-    }}
+    }
+
+
+@bp.app_context_processor
+def offline_context() -> dict:
+    # A function, not its result: only whole pages call it, never the fragments htmx swaps in
+    # (most requests), which would otherwise work out seven addresses and a key for nothing.
+    return {"offline_client": offline_client}
 
 
 @bp.after_app_request
