@@ -20,9 +20,10 @@ What it does, in one run:
 5. The same harness, concurrency and request count against ``bench/floor_app.py`` (a Flask
    hello-world form POST returning a small fragment) under the same gunicorn settings.
 
-Prints latency (p50/p95/p99/max, ms) per kind of request, requests per second, server CPU per
-request (gunicorn master + workers, from psutil), errors (anything but the expected status and
-headers, or an exception), and the ratios ours/floor.
+Prints latency (p50/p95/p99/max, ms) per kind of request, requests per second, CPU per request
+(from psutil: gunicorn master + workers; the client threads of this process; with ``--db postgres``
+PostgreSQL's own processes, which share the same cores), errors (anything but the expected status
+and headers, or an exception), and the ratios ours/floor.
 
     python bench/answer_step.py                     # SQLite, 50 people, 2 workers
     python bench/answer_step.py --db postgres       # wipes the local database `test`
@@ -215,6 +216,7 @@ class PhaseResult:
     wall: float
     server_cpu: float
     client_cpu: float
+    database_cpu: float | None = None  # PostgreSQL's own processes; None for SQLite or the floor
 
     @property
     def rps(self) -> float:
@@ -224,11 +226,20 @@ class PhaseResult:
         return len(self.recorder.timings[kind]) / self.wall
 
 
-def measured(server: common.Server, sessions, walk, args, seed: int, name: str) -> PhaseResult:
+def measured(server: common.Server, sessions, walk, args, seed: int, name: str,
+             database: common.Database | None = None) -> PhaseResult:
+    database_before = database.server_cpu_seconds() if database else None
     cpu_before, client_before = server.worker_cpu_seconds(), time.process_time()
     recorder, wall = run_phase(sessions, server.url, walk, args.rounds, args.think_ms, args.time_limit, seed)
-    return PhaseResult(name, recorder, wall, server.worker_cpu_seconds() - cpu_before,
-                       time.process_time() - client_before)
+    result = PhaseResult(name, recorder, wall, server.worker_cpu_seconds() - cpu_before,
+                         time.process_time() - client_before)
+    if database_before is not None:
+        result.database_cpu = database.server_cpu_seconds() - database_before
+    return result
+
+
+def per_request_ms(result: PhaseResult, seconds: float | None) -> float | None:
+    return None if seconds is None else 1000 * seconds / max(1, result.recorder.requests)
 
 
 def print_phase(result: PhaseResult) -> None:
@@ -241,6 +252,8 @@ def print_phase(result: PhaseResult) -> None:
                              f"{result.wall:.1f} s = {result.rps:.1f} req/s; server CPU "
                              f"{1000 * result.server_cpu / max(1, result.recorder.requests):.2f} ms/request; "
                              f"client CPU {1000 * result.client_cpu / max(1, result.recorder.requests):.2f} ms/request; "
+                             + (f"PostgreSQL CPU {per_request_ms(result, result.database_cpu):.2f} ms/request; "
+                                if result.database_cpu is not None else "") +
                              f"errors {sum(result.recorder.errors.values())}")
     if result.recorder.errors:
         common.print_table(["error", "count"], sorted(result.recorder.errors.items()), title=f"{result.name}: errors")
@@ -279,7 +292,7 @@ def main() -> None:
             warm = Recorder()
             for session in sessions[-2:]:
                 walk_questionnaire(session, server.url, warm, random.Random(0))
-            ours = measured(server, sessions[:args.people], walk_questionnaire, args, args.seed, "Capable")
+            ours = measured(server, sessions[:args.people], walk_questionnaire, args, args.seed, "Capable", database)
             print_phase(ours)
             if "Traceback" in server.log_tail(200):
                 print("\ngunicorn log (tail):\n" + server.log_tail())
@@ -306,6 +319,9 @@ def main() -> None:
                 ["server CPU ms/request", 1000 * ours.server_cpu / max(1, ours.recorder.requests),
                  1000 * floor.server_cpu / max(1, floor.recorder.requests),
                  f"{(ours.server_cpu / max(1, ours.recorder.requests)) / max(1e-9, floor.server_cpu / max(1, floor.recorder.requests)):.1f}x", ""],
+                *([["PostgreSQL CPU ms/request", per_request_ms(ours, ours.database_cpu), "", "", ""]]
+                  if ours.database_cpu is not None else []),
+                ["client CPU ms/request", per_request_ms(ours, ours.client_cpu), per_request_ms(floor, floor.client_cpu), "", ""],
                 ["errors", sum(ours.recorder.errors.values()), sum(floor.recorder.errors.values()), "", "0"],
             ],
             title=f"Summary ({args.people} concurrent people, {args.workers} {worker_kind(args.threads)} workers, {args.db}, "

@@ -217,6 +217,25 @@ class Database:
         engine.dispose()
         return int(size)
 
+    def server_cpu_seconds(self) -> float | None:
+        """CPU used so far by the local PostgreSQL server (every ``postgres`` process: the
+        postmaster, its helpers and one backend per connection), or None for SQLite, which runs
+        inside the app's own processes. A backend that has exited is no longer counted, so take
+        the difference across a phase whose connections stay open (the app's pool keeps them)."""
+        if self.kind == "sqlite":
+            return None
+        import psutil
+
+        total = 0.0
+        for proc in psutil.process_iter(["name"]):
+            if (proc.info["name"] or "").startswith("postgres"):
+                try:
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+                except psutil.Error:
+                    pass
+        return total
+
     def cleanup(self) -> None:
         if self.temp_dir is not None:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
