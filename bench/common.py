@@ -134,14 +134,7 @@ class Server:
         if self.process is None:
             return 0.0
         master = psutil.Process(self.process.pid)
-        total = 0.0
-        for proc in [master, *master.children(recursive=True)]:
-            try:
-                times = proc.cpu_times()
-                total += times.user + times.system
-            except psutil.Error:
-                pass
-        return total
+        return cpu_seconds([master, *master.children(recursive=True)])
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -226,15 +219,7 @@ class Database:
             return None
         import psutil
 
-        total = 0.0
-        for proc in psutil.process_iter(["name"]):
-            if (proc.info["name"] or "").startswith("postgres"):
-                try:
-                    times = proc.cpu_times()
-                    total += times.user + times.system
-                except psutil.Error:
-                    pass
-        return total
+        return cpu_seconds(p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("postgres"))
 
     def cleanup(self) -> None:
         if self.temp_dir is not None:
@@ -242,6 +227,21 @@ class Database:
 
 
 # --- maths and tables --------------------------------------------------------------------------
+
+def cpu_seconds(processes) -> float:
+    """User + system CPU time used so far by these processes (psutil); any that ended meanwhile
+    count as nothing."""
+    import psutil
+
+    total = 0.0
+    for proc in processes:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
 
 def percentile(values: Sequence[float], p: float) -> float:
     """The p-th percentile (0-100) by linear interpolation between closest ranks; nan if empty."""
