@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from webapp.domain.capability import CapabilityProfile, DomainResult
 from webapp.domain.questionnaires import Catalogue, Questionnaire, Signpost
@@ -20,6 +20,7 @@ from webapp.domain.results import stage_words
 from webapp.domain.scoring import ScoreResult
 from webapp.models import Consent, Goal, GoalStatus, Invite, Response, ResponseStatus, StaffMember, User
 from webapp.services import goals as goal_service
+from webapp.services import responses as response_service
 
 CURRENT_GOAL_STATUSES = (GoalStatus.ACTIVE, GoalStatus.PAUSED, GoalStatus.THINKING)
 
@@ -143,7 +144,7 @@ def person_name(session: Session, person: User, consent: Consent) -> str | None:
     return person.display_name
 
 
-def _completed(session: Session, person: User, questionnaire_id: str, *, with_answers: bool = False) -> list[Response]:
+def _completed(session: Session, person: User, questionnaire_id: str) -> list[Response]:
     statement = (
         select(Response)
         .where(Response.person_id == person.id, Response.questionnaire_id == questionnaire_id,
@@ -152,8 +153,6 @@ def _completed(session: Session, person: User, questionnaire_id: str, *, with_an
         # offline may reach the server after a later one.
         .order_by(func.coalesce(Response.authored_at, Response.received_at, Response.started_at), Response.id)
     )
-    if with_answers:
-        statement = statement.options(selectinload(Response.answers))
     return list(session.scalars(statement))
 
 
@@ -165,15 +164,20 @@ def _has_signposts(catalogue: Catalogue, questionnaire_id: str) -> bool:
     return any(questionnaire.signposts for questionnaire in catalogue.versions(questionnaire_id))
 
 
-def signpost_notes(catalogue: Catalogue, questionnaire_id: str, completed: list[Response]) -> list[SignpostNote]:
-    """The signposts shown with each of these completed assessments (loaded with their answers),
-    newest first, each read with the version the person answered."""
+def signpost_notes(session: Session, catalogue: Catalogue, questionnaire_id: str,
+                   completed: list[Response]) -> list[SignpostNote]:
+    """The signposts shown with each of these completed assessments, newest first, each read with
+    the version the person answered. Their answers are read in one statement, as plain values: a
+    long history has thousands."""
+    if not _has_signposts(catalogue, questionnaire_id):
+        return []
+    answers_by_response = response_service.answers_of(session, [response.id for response in completed])
     notes = []
     for response in completed:
         questionnaire = catalogue.get(questionnaire_id, response.questionnaire_version)
         if questionnaire is None:
             continue
-        answers = response.answer_map()
+        answers = answers_by_response[response.id]
         notes.extend(SignpostNote(_when(response), signpost) for signpost in questionnaire.signposts_for(answers))
     return sorted(notes, key=lambda note: note.when, reverse=True)
 
@@ -266,8 +270,7 @@ def person_record(
 
     capability = None
     flagged: list[FlaggedDomain] = []
-    capability_done = _completed(session, person, capability_id,
-                                 with_answers=_has_signposts(catalogue, capability_id))
+    capability_done = _completed(session, person, capability_id)
     profiles = _profiles(capability_done)
     if profiles:
         (first_response, first), (latest_response, latest) = profiles[0], profiles[-1]
@@ -304,9 +307,9 @@ def person_record(
         flagged=flagged,
         what_matters=_latest_what_matters(profiles),
         activation_signposts=signpost_notes(
-            catalogue, activation_id, _completed(session, person, activation_id, with_answers=True),
+            session, catalogue, activation_id, _completed(session, person, activation_id),
         ) if _has_signposts(catalogue, activation_id) else [],
-        capability_signposts=signpost_notes(catalogue, capability_id, capability_done),
+        capability_signposts=signpost_notes(session, catalogue, capability_id, capability_done),
         current_goals=[goal for goal in goals if goal.status in CURRENT_GOAL_STATUSES],
         past_goals=[goal for goal in goals if goal.status not in CURRENT_GOAL_STATUSES],
     )

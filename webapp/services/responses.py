@@ -180,6 +180,20 @@ def load_answer_sheet(session: Session, response_uuid: uuid_module.UUID) -> Answ
     )
 
 
+def answers_of(session: Session, response_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The answers of these responses by linkId, per response id, read as plain values in one
+    statement (for showing what a set of assessments led to, without an ORM object an answer)."""
+    by_response: dict[int, dict[str, Any]] = {response_id: {} for response_id in response_ids}
+    if response_ids:
+        rows = session.execute(
+            select(_answers.c.response_id, _answers.c.link_id, _answers.c.value)
+            .where(_answers.c.response_id.in_(response_ids))
+        )
+        for response_id, link_id, value in rows:
+            by_response[response_id][link_id] = value
+    return by_response
+
+
 @cache
 def _insert_or_replace_answers(dialect: str):
     """An INSERT of answers that replaces the value of an answer already stored for the same
