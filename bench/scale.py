@@ -15,11 +15,12 @@
 3. Staff: people are shared with teams of ``--caseload`` (500) in order (everyone is on some
    team's caseload, so the service-wide report covers every person); team 1's coach, a team lead
    and an admin get accounts.
-4. ``ANALYZE`` (on PostgreSQL ``VACUUM (ANALYZE)``, as autovacuum would in time), then through the Flask test client signed in as person 1 (and as a typical
-   person for comparison): one warm-up, then the median (and min, max) of ``--runs`` (5) timed
-   GETs of each person page: home, /history, /goals; then as staff: the caseload of 500 (first
-   page, and sorted by last activity), the staff view of person 1 and of a typical person, and
-   the team report for one team and for the whole service.
+4. ``ANALYZE`` (on PostgreSQL ``VACUUM (ANALYZE)``, as autovacuum would in time), then through
+   the Flask test client signed in as person 1 (and as a typical person for comparison): one
+   warm-up, then the median (and min, max) of ``--runs`` (5) timed GETs of each person page:
+   home, /history, /goals; then as staff: the caseload of 500 (first page, and sorted by last
+   activity), the staff view of person 1 and of a typical person, and the team report for one
+   team and for the whole service.
 
 Prints rows per table, generation time and rate, database size, and the page timings with the
 SQL statements each page ran.

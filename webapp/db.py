@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Annotated
 
+import psycopg
 from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -20,16 +21,27 @@ NAMING_CONVENTION = {
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_settings(dbapi_connection, connection_record) -> None:
-    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, per connection. The
+def _connection_settings(dbapi_connection, connection_record) -> None:
+    """Settings every new database connection gets.
+
+    SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, per connection. The
     write-ahead log lets readers and one writer work at once; with synchronous=NORMAL a commit
-    survives the app crashing (not a power cut before the next checkpoint)."""
+    survives the app crashing (not a power cut before the next checkpoint).
+
+    PostgreSQL: no JIT compilation. Capable's queries are short, and once a table is big enough
+    for a query's cost estimate to pass the JIT thresholds, compiling it takes longer than it
+    saves (510 ms of the service-wide report over 100,000 people).
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+    elif isinstance(dbapi_connection, psycopg.Connection):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()  # a session setting, kept when the pool rolls back later work
 
 
 def utcnow() -> datetime:

@@ -169,8 +169,6 @@ def signpost_notes(session: Session, catalogue: Catalogue, questionnaire_id: str
     """The signposts shown with each of these completed assessments, newest first, each read with
     the version the person answered. Their answers are read in one statement, as plain values: a
     long history has thousands."""
-    if not _has_signposts(catalogue, questionnaire_id):
-        return []
     answers_by_response = response_service.answers_of(session, [response.id for response in completed])
     notes = []
     for response in completed:
@@ -309,7 +307,9 @@ def person_record(
         activation_signposts=signpost_notes(
             session, catalogue, activation_id, _completed(session, person, activation_id),
         ) if _has_signposts(catalogue, activation_id) else [],
-        capability_signposts=signpost_notes(session, catalogue, capability_id, capability_done),
+        capability_signposts=signpost_notes(
+            session, catalogue, capability_id, capability_done,
+        ) if _has_signposts(catalogue, capability_id) else [],
         current_goals=[goal for goal in goals if goal.status in CURRENT_GOAL_STATUSES],
         past_goals=[goal for goal in goals if goal.status not in CURRENT_GOAL_STATUSES],
     )

@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, or_, select, text
+from sqlalchemy import and_, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from webapp.models import Consent, Goal, GoalStatus, Response, ResponseStatus
@@ -199,11 +199,8 @@ def team_report(
     report = TeamReport(start=start, end=end)
     begin, finish = range_bounds(start, end, timezone)
     if session.get_bind().dialect.name == "postgresql":
-        # For this transaction only: room to sort a whole service's assessments in memory, and no
-        # JIT compilation. Over 100,000 people the query's cost estimate passes the JIT thresholds,
-        # and compiling it took a third of a second that it never won back (a query of a second).
+        # Room to sort a whole service's assessments in memory (this transaction only).
         session.execute(text("SET LOCAL work_mem = '64MB'"))
-        session.execute(text("SET LOCAL jit = off"))
 
     # One aggregate query grouped by (first stage, latest stage, assessed more than once): a few
     # dozen rows at most, whatever the number of people. Each person's goals are counted first

@@ -317,15 +317,14 @@ def receive_response(
     return existing, True
 
 
-def _replace_answers(response: Response, values: Mapping[str, Any], only: list[str] | None = None) -> None:
-    """Make the stored answers match ``values``: for the linkIds in ``only``, or for all of them.
+def _replace_answers(response: Response, values: Mapping[str, Any]) -> None:
+    """Make the stored answers match ``values`` (a whole response: a draft or a sent one).
 
     Rows are updated in place (never deleted and re-inserted), so the unique (response, linkId)
     constraint holds at every step of the flush.
     """
     stored = {answer.link_id: answer for answer in response.answers}
-    link_ids = only if only is not None else [*stored, *(k for k in values if k not in stored)]
-    for link_id in link_ids:
+    for link_id in [*stored, *(k for k in values if k not in stored)]:
         value = values.get(link_id)
         answer = stored.get(link_id)
         if value is None:
